@@ -1,0 +1,34 @@
+"""Shared pytest fixtures for ixcore and every plugin's tests."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent
+SHARED = Path(os.environ.get("IX_SHARED_DIR", REPO.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared (spec, golden files, lean exports); skips when a fresh clone lacks it."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent (a fresh clone has no ../shared); golden/corpus test skipped")
+    return SHARED
+
+
+@pytest.fixture
+def host():
+    """A fresh plugin host with the installed entry points (no state shared across tests)."""
+    from ixcore.plugins import PluginHost
+
+    return PluginHost()
+
+
+@pytest.fixture
+def bare_host():
+    """A fresh plugin host with only ixcore's built-ins (no entry-point autoload)."""
+    from ixcore.plugins import PluginHost
+
+    return PluginHost(autoload=False)

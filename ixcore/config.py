@@ -1,0 +1,173 @@
+"""Configuration: `ix.toml` (or `[tool.ix]` in pyproject.toml), validated against a schema.
+
+Unknown keys and wrong types are errors naming the key's dotted path. CLI flags override
+file values through `Config.override`. Plugin tables (`[plugins.<name>]`) are passed to
+the plugin's factory, which validates them with `check_table`.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import ConfigError
+
+#: key -> type (or tuple of types) or nested schema. Documented in README "Configuration".
+SCHEMA: dict[str, Any] = {
+    "env_format": str,        # "auto" sniffs the file
+    "profiler": str,
+    "partitioner": str,
+    "leaf_prover": str,
+    "agg_prover": str,
+    "store": str,
+    "executor": str,
+    "workdir": str,
+    "partition": {
+        "shards": int,
+        "max_ram_gib": (int, float),
+        "max_cost": (int, float),
+        "eps": (int, float),
+        "seed": int,
+        "mode": str,          # "pack" (Ix's newest bin packing) or "iterative"
+        "cost_model": str,
+        "timeout_s": (int, float),
+    },
+    "prove": {
+        "arity": int,
+        "jobs": int,
+    },
+    "store_options": {
+        "path": str,
+    },
+    "executor_options": {
+        "scheduler": str,     # dask scheduler address, e.g. tcp://host:8786
+        "retries": int,
+    },
+    "plugins": dict,          # per-plugin free tables, checked by each plugin
+}
+
+DEFAULTS: dict[str, Any] = {
+    "env_format": "auto",
+    "profiler": "kernel",
+    "partitioner": "mtkahypar",
+    "leaf_prover": "native",
+    "agg_prover": "native",
+    "store": "fs",
+    "executor": "local",
+    "workdir": ".ix",
+    "partition": {"eps": 0.05, "seed": 42, "mode": "pack"},
+    "prove": {"arity": 4},
+    "store_options": {"path": ".ix/store"},
+    "executor_options": {"retries": 2},
+    "plugins": {},
+}
+
+TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean", dict: "a table"}
+
+
+def _type_name(t) -> str:
+    if isinstance(t, tuple):
+        return " or ".join(TYPE_NAMES.get(x, x.__name__) for x in t)
+    return TYPE_NAMES.get(t, t.__name__)
+
+
+def check_table(table: dict[str, Any], schema: dict[str, Any], path: str, source: str = "config") -> None:
+    """Raise ConfigError for unknown keys or wrong types, naming `source` and the key path."""
+    for key, value in table.items():
+        where = f"{path}.{key}" if path else key
+        if key not in schema:
+            allowed = ", ".join(sorted(schema))
+            raise ConfigError(f"{source}: unknown key {where!r} (allowed: {allowed})")
+        expected = schema[key]
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: {where!r} must be a table")
+            check_table(value, expected, where, source)
+            continue
+        types = expected if isinstance(expected, tuple) else (expected,)
+        if isinstance(value, bool) and bool not in types:
+            ok = False
+        else:
+            ok = isinstance(value, types)
+        if not ok:
+            raise ConfigError(
+                f"{source}: {where!r} must be {_type_name(expected)}, got {type(value).__name__} {value!r}"
+            )
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+@attrs.frozen
+class Config:
+    data: dict[str, Any]
+    source: str = "<defaults>"
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def plugin_options(self, name: str) -> dict[str, Any]:
+        return dict(self.data.get("plugins", {}).get(name, {}))
+
+    def override(self, **dotted: Any) -> "Config":
+        """Apply CLI flags given as dotted keys (`partition.shards=8`); None means unset."""
+        data = self.data
+        for key, value in dotted.items():
+            if value is None:
+                continue
+            parts = key.split(".")
+            patch: dict[str, Any] = {parts[-1]: value}
+            for part in reversed(parts[:-1]):
+                patch = {part: patch}
+            check_table(patch, SCHEMA, "", "command line")
+            data = _merge(data, patch)
+        return Config(data, self.source)
+
+
+def load_config(path: str | Path | None = None, cwd: str | Path | None = None) -> Config:
+    """Read `path`, else ./ix.toml, else [tool.ix] of ./pyproject.toml, else defaults."""
+    cwd = Path(cwd or Path.cwd())
+    table: dict[str, Any] = {}
+    source = "<defaults>"
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"{p}: config file not found")
+        table = _read_toml(p)
+        if p.name == "pyproject.toml":
+            table = table.get("tool", {}).get("ix", {})
+        source = str(p)
+    elif (cwd / "ix.toml").is_file():
+        table = _read_toml(cwd / "ix.toml")
+        source = str(cwd / "ix.toml")
+    elif (cwd / "pyproject.toml").is_file():
+        tool = _read_toml(cwd / "pyproject.toml").get("tool", {})
+        if "ix" in tool:
+            table = tool["ix"]
+            source = f"{cwd / 'pyproject.toml'} [tool.ix]"
+    check_table(table, SCHEMA, "", source)
+    return Config(_merge(DEFAULTS, table), source)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None

@@ -1,0 +1,39 @@
+"""Canonical merkle root over a set of addresses, bit-compatible with Ix's `merkle.rs`.
+
+leaf = blake3(0x00 || a), node = blake3(0x01 || l || r); the input is sorted and
+deduplicated; an odd trailing node is paired with the raw zero address; the empty set
+is the zero address; a singleton is its leaf hash.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import blake3 as _blake3
+
+from .address import ZERO, Address
+
+
+def leaf_hash(a: bytes) -> bytes:
+    return _blake3.blake3(b"\x00" + a).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return _blake3.blake3(b"\x01" + left + right).digest()
+
+
+def merkle_root(addrs: Iterable[bytes]) -> Address:
+    """The canonical root: order- and duplicate-invariant."""
+    level = [leaf_hash(a) for a in sorted(set(bytes(a) for a in addrs))]
+    if not level:
+        return ZERO
+    zero = bytes(ZERO)
+    while len(level) > 1:
+        if len(level) % 2:
+            level.append(zero)
+        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+    return Address(level[0])
+
+
+def merkle_join(left: bytes, right: bytes) -> Address:
+    """Ix's O(1) non-canonical composition (mode 0 only)."""
+    return Address(node_hash(left, right))

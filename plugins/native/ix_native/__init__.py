@@ -1,0 +1,1 @@
+"""ix plugin: the embedded default: a Lean 4 kernel in Python."""

@@ -1,0 +1,1 @@
+"""ix plugin: partitioners: range, KaHyPar, Mt-KaHyPar."""

@@ -1,0 +1,1 @@
+"""ix plugin: the experimental SP1 backend."""

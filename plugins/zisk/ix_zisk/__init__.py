@@ -1,0 +1,1 @@
+"""ix plugin: the Zisk zkVM backend."""
