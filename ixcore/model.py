@@ -81,3 +81,29 @@ class Claim:
             mode=int(d.get("mode", 0)),
             vks_id=Address.from_hex(d.get("vks_id", "00" * 32)),
         )
+
+
+@attrs.frozen
+class Proof:
+    """A leaf or aggregate proof with the witness lists behind its committed roots.
+
+    backend: the prover family ("native", "zisk", "sp1", ...).
+    kind: "leaf" or "agg".
+    program_id: id (vk) of the program that produced it.
+    claim: the committed public values.
+    subjects / assumptions: sorted, deduplicated preimages of claim.subject_root and
+        claim.assumptions_root (Ix's `.cover` / `.asm`); verifiers recompute the roots.
+    body: backend-specific proof bytes.
+    kernel_version: version of the checker inside the program (a store key).
+    stats: measurements (seconds, work units, peak memory, steps); not part of identity.
+    """
+
+    backend: str
+    kind: str
+    program_id: Address = attrs.field(converter=Address)
+    claim: Claim
+    subjects: tuple[Address, ...] = attrs.field(converter=_addr_tuple)
+    assumptions: tuple[Address, ...] = attrs.field(converter=_addr_tuple)
+    body: bytes = b""
+    kernel_version: str = ""
+    stats: dict = attrs.field(factory=dict, eq=False)

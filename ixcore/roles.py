@@ -72,3 +72,27 @@ class Registration:
 
     def check_requirements(self) -> list[Requirement]:
         return list(self.requirements()) if self.requirements else []
+
+
+# ---------------------------------------------------------------------------------------
+# What the pipeline expects of each role's objects (duck-typed; documented here once).
+#
+# env_format:  name; sniff(path) -> bool; load(path, **opts) -> Env
+# Env:         path; format; work_items() -> list[WorkItem] (sorted by block address);
+#              env_root() -> Address (merkle root of all proven targets);
+#              name_of(addr) -> str | None; block_size(block) -> int;
+#              block_refs(block) -> set[Address] (static dependency blocks);
+#              write_sub_env(blocks, path) -> Path (closure sub-environment, same format);
+#              static_profile() -> Profile (edges from references, no kernel run).
+# profiler:    profile(env, blocks=None, jobs=1, progress=None) -> Profile
+# partitioner: partition(hypergraph, k, eps, seed) -> ixcore.partition.PartitionResult
+# leaf_prover: name; capabilities (frozenset of "execute", "prove", "aggregate");
+#              program_id; kernel_version; cost_model() -> ixcore.costmodel.CostModel;
+#              prove(env, blocks, workdir) -> Proof; execute(env, blocks, workdir);
+#              verify(proof, reexecute=False, env=None) raises VerificationError.
+# agg_prover:  name; program_ids (leaf_id, agg_id); arity;
+#              aggregate(children: list[Proof], workdir) -> Proof; verify(proof).
+# store:       covered() -> set[Address]; get(proof_id) -> Proof; put(proof) -> id;
+#              find_covering(targets) -> list of proof ids; verify(); gc().
+# executor:    map(fn, jobs) -> iterator of (job, result or exception) as they finish.
+# ---------------------------------------------------------------------------------------
