@@ -2,3 +2,44 @@
 from __future__ import annotations
 
 from . import hookimpl
+
+
+@hookimpl
+def ix_register_stores(register):
+    def make_fs(config: dict):
+        from .config import check_table
+        from .store import FsStore
+
+        check_table(config, {"path": str}, "store_options", "store fs")
+        return FsStore(config.get("path", ".ix/store"))
+
+    register("fs", make_fs, summary="checksummed proof files with a SQLite index (crash-safe, shared by concurrent runs)")
+
+
+@hookimpl
+def ix_register_executors(register):
+    def make_local(config: dict):
+        from .config import check_table
+        from .executors import LocalExecutor
+
+        check_table(config, {"jobs": int}, "executor_options", "executor local")
+        return LocalExecutor(config.get("jobs"))
+
+    def make_dask(config: dict):
+        from .config import check_table
+        from .executors import DaskExecutor
+
+        check_table(config, {"scheduler": str, "retries": int, "workers": int, "jobs": int}, "executor_options", "executor dask")
+        return DaskExecutor(config.get("scheduler"), config.get("retries", 2), config.get("workers") or config.get("jobs"))
+
+    register("local", make_local, summary="process pool on this machine (--jobs N)")
+    register(
+        "dask", make_dask, summary="dask.distributed cluster (executor_options.scheduler)",
+        requirements=_dask_requirements,
+    )
+
+
+def _dask_requirements():
+    from .roles import Requirement
+
+    return [Requirement.module("distributed", "pip install 'ixcore[dask]'")]
