@@ -1,0 +1,485 @@
+"""Streaming reader for lean4export NDJSON (format 3.1, 3.0, and newer 3.x minors).
+
+`read_export(path)` returns an `Export`: the metadata, and the declarations in file order as
+`Decl` records whose expressions are interned `expr.Expr` nodes (the export's sharing is
+kept: one node per distinct expression). Ids are dictionary keys, so sparse or out-of-order
+tables are fine; every reference must point to an id defined on an earlier line. Malformed
+input raises `ExportError` ("<file>:<line>: <reason>"), an `InputError` (exit code 2).
+
+Field meaning follows lean4export's `format_ndjson.md`; see the attrs classes below.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import attrs
+import orjson
+
+from ixcore.errors import InputError
+
+from .expr import (
+    Expr, mk_app, mk_bvar, mk_const, mk_lam, mk_let, mk_lit, mk_pi, mk_proj, mk_sort,
+)
+from .level import L_ZERO, Level, mk_imax_core, mk_max_core, mk_param, mk_succ
+from .name import ANON, Name
+
+__all__ = [
+    "ExportError", "Export", "Decl", "Hints", "InductiveType", "Constructor", "Recursor", "RecRule",
+    "read_export", "DECL_KINDS",
+]
+
+DECL_KINDS = ("axiom", "def", "thm", "opaque", "quot", "inductive")
+_BINDER_INFO = {"default": 0, "implicit": 1, "strictImplicit": 2, "instImplicit": 3}
+
+
+class ExportError(InputError):
+    """The export file is malformed; the message is "<file>:<line>: <reason>"."""
+
+
+@attrs.frozen
+class Hints:
+    """Reducibility hints of a definition: `kind` is "opaque", "abbrev" or "regular";
+    `height` is the definitional height for "regular" (0 otherwise)."""
+
+    kind: str
+    height: int = 0
+
+
+@attrs.frozen(eq=False)
+class InductiveType:
+    """One type of an inductive block (lean4export InductiveVal).
+
+    name, level_params (tuple of Name), type (Expr), num_params, num_indices,
+    all (names of the block's types), ctors (constructor names in order), num_nested
+    (auxiliary types made by un-nesting), is_rec, is_reflexive, is_unsafe."""
+
+    name: Name
+    level_params: tuple
+    type: Expr
+    num_params: int
+    num_indices: int
+    all: tuple
+    ctors: tuple
+    num_nested: int
+    is_rec: bool
+    is_reflexive: bool
+    is_unsafe: bool
+
+
+@attrs.frozen(eq=False)
+class Constructor:
+    """A constructor (ConstructorVal): `induct` is its type's name, `cidx` its position."""
+
+    name: Name
+    level_params: tuple
+    type: Expr
+    induct: Name
+    cidx: int
+    num_params: int
+    num_fields: int
+    is_unsafe: bool
+
+
+@attrs.frozen(eq=False)
+class RecRule:
+    """Recursor computation rule: for constructor `ctor` with `nfields` fields, `rhs` is
+    `fun params motives minors fields => ...`."""
+
+    ctor: Name
+    nfields: int
+    rhs: Expr
+
+
+@attrs.frozen(eq=False)
+class Recursor:
+    """A recursor (RecursorVal), including auxiliary `I.rec_k` of nested inductives."""
+
+    name: Name
+    level_params: tuple
+    type: Expr
+    all: tuple
+    num_params: int
+    num_indices: int
+    num_motives: int
+    num_minors: int
+    rules: tuple
+    k: bool
+    is_unsafe: bool
+
+
+@attrs.frozen(eq=False)
+class Decl:
+    """One exported declaration (one line; one inductive block per `inductive` line).
+
+    kind: "axiom" | "def" | "thm" | "opaque" | "quot" | "inductive".
+    name: the constant's name (for "inductive": the block's first type).
+    level_params: universe parameter names (tuple of Name), in order.
+    type: the declared type (for "inductive": the first type's type).
+    value: definition body for def/thm/opaque, else None.
+    hints: `Hints` for "def" (None otherwise; theorems carry none).
+    safety: "safe" | "unsafe" | "partial" ("unsafe" for unsafe axioms/opaques/inductives).
+    all: names of the mutual group (just `(name,)` for axioms and quot constants).
+    line: 1-based line number in the file.
+    quot_kind: "type" | "ctor" | "lift" | "ind" for "quot", else None.
+    types / ctors / recs: for "inductive", the block's InductiveType / Constructor /
+        Recursor records in file order (empty tuples otherwise).
+    """
+
+    kind: str
+    name: Name
+    level_params: tuple
+    type: Expr
+    value: Expr | None
+    hints: Hints | None
+    safety: str
+    all: tuple
+    line: int
+    quot_kind: str | None = None
+    types: tuple = ()
+    ctors: tuple = ()
+    recs: tuple = ()
+
+    def names(self) -> tuple:
+        """Every constant this declaration adds (types, then ctors, then recursors)."""
+        if self.kind == "inductive":
+            return tuple(t.name for t in self.types) + tuple(c.name for c in self.ctors) + tuple(
+                r.name for r in self.recs)
+        return (self.name,)
+
+
+@attrs.frozen(eq=False)
+class Export:
+    """A parsed export: `decls` in file order; `by_name` maps every constant name (including
+    constructors and recursors) to the Decl that introduces it."""
+
+    path: str
+    meta: dict
+    format_version: str
+    decls: list
+    by_name: dict
+
+
+class _Fail(Exception):
+    pass
+
+
+def _int(v, what):
+    if type(v) is not int or v < 0:
+        raise _Fail(f"{what} must be a non-negative integer, got {v!r}")
+    return v
+
+
+def _bool(v, what):
+    if type(v) is not bool:
+        raise _Fail(f"{what} must be a boolean, got {v!r}")
+    return v
+
+
+def _get(d, key, ctx):
+    if type(d) is not dict:
+        raise _Fail(f"{ctx} must be an object")
+    try:
+        return d[key]
+    except KeyError:
+        raise _Fail(f"{ctx}: missing field {key!r}") from None
+
+
+class _Reader:
+    def __init__(self, path: str):
+        self.path = path
+        self.names: dict = {0: ANON}
+        self.levels: dict = {0: L_ZERO}
+        self.exprs: dict = {}
+        self.decls: list = []
+        self.by_name: dict = {}
+        self.meta: dict = {}
+        self.format_version = "3.1.0"
+
+    # -- references
+    def name(self, i, what="name"):
+        try:
+            return self.names[i]
+        except (KeyError, TypeError):
+            raise _Fail(f"{what} refers to undefined name id {i!r}") from None
+
+    def level(self, i):
+        try:
+            return self.levels[i]
+        except (KeyError, TypeError):
+            raise _Fail(f"undefined level id {i!r}") from None
+
+    def expr(self, i):
+        try:
+            return self.exprs[i]
+        except (KeyError, TypeError):
+            raise _Fail(f"undefined expression id {i!r}") from None
+
+    def name_list(self, v, what):
+        if type(v) is not list:
+            raise _Fail(f"{what} must be a list")
+        return tuple(self.name(i, what) for i in v)
+
+    # -- primitive lines
+    def on_name(self, obj):
+        i = _int(obj["in"], "name id")
+        if i in self.names:
+            raise _Fail(f"duplicate name id {i}")
+        kinds = [k for k in obj if k != "in"]
+        if kinds == ["str"]:
+            body = obj["str"]
+            s = _get(body, "str", "name.str")
+            if type(s) is not str:
+                raise _Fail("name.str component must be a string")
+            n = Name.str(self.name(_get(body, "pre", "name.str")), s)
+        elif kinds == ["num"]:
+            body = obj["num"]
+            n = Name.num(self.name(_get(body, "pre", "name.num")), _int(_get(body, "i", "name.num"), "name.num i"))
+        else:
+            raise _Fail(f"unknown name kind {kinds!r}")
+        self.names[i] = n
+
+    def on_level(self, obj):
+        i = _int(obj["il"], "level id")
+        if i in self.levels:
+            raise _Fail(f"duplicate level id {i}")
+        kinds = [k for k in obj if k != "il"]
+        if len(kinds) != 1:
+            raise _Fail(f"unknown level kind {kinds!r}")
+        k = kinds[0]
+        v = obj[k]
+        if k == "succ":
+            lv = mk_succ(self.level(v))
+        elif k in ("max", "imax"):
+            if type(v) is not list or len(v) != 2:
+                raise _Fail(f"level {k} needs two level ids")
+            a, b = self.level(v[0]), self.level(v[1])
+            lv = mk_max_core(a, b) if k == "max" else mk_imax_core(a, b)
+        elif k == "param":
+            lv = mk_param(self.name(v, "level param"))
+        else:
+            raise _Fail(f"unknown level kind {k!r}")
+        self.levels[i] = lv
+
+    def on_expr(self, obj):
+        i = _int(obj["ie"], "expression id")
+        if i in self.exprs:
+            raise _Fail(f"duplicate expression id {i}")
+        kinds = [k for k in obj if k != "ie"]
+        if len(kinds) != 1:
+            raise _Fail(f"unknown expression kind {kinds!r}")
+        k = kinds[0]
+        v = obj[k]
+        if k == "app":
+            e = mk_app(self.expr(_get(v, "fn", "app")), self.expr(_get(v, "arg", "app")))
+        elif k == "bvar":
+            e = mk_bvar(_int(v, "bvar index"))
+        elif k == "const":
+            us = _get(v, "us", "const")
+            if type(us) is not list:
+                raise _Fail("const.us must be a list")
+            e = mk_const(self.name(_get(v, "name", "const")), tuple(self.level(u) for u in us))
+        elif k == "forallE" or k == "lam":
+            bi = _BINDER_INFO.get(_get(v, "binderInfo", k))
+            if bi is None:
+                raise _Fail(f"unknown binderInfo {v['binderInfo']!r}")
+            mk = mk_pi if k == "forallE" else mk_lam
+            e = mk(self.name(_get(v, "name", k)), self.expr(_get(v, "type", k)), self.expr(_get(v, "body", k)), bi)
+        elif k == "sort":
+            e = mk_sort(self.level(v))
+        elif k == "letE":
+            _get(v, "nondep", "letE")
+            e = mk_let(self.name(_get(v, "name", "letE")), self.expr(_get(v, "type", "letE")),
+                       self.expr(_get(v, "value", "letE")), self.expr(_get(v, "body", "letE")))
+        elif k == "proj":
+            e = mk_proj(self.name(_get(v, "typeName", "proj")), _int(_get(v, "idx", "proj"), "proj idx"),
+                        self.expr(_get(v, "struct", "proj")))
+        elif k == "natVal":
+            if type(v) is not str or not v.isascii() or not v.isdigit():
+                raise _Fail(f"natVal must be a decimal string, got {v!r}")
+            e = mk_lit(int(v))
+        elif k == "strVal":
+            if type(v) is not str:
+                raise _Fail("strVal must be a string")
+            e = mk_lit(v)
+        elif k == "mdata":
+            e = self.expr(_get(v, "expr", "mdata"))  # metadata is transparent to the kernel
+        else:
+            raise _Fail(f"unknown expression kind {k!r}")
+        self.exprs[i] = e
+
+    # -- declarations
+    def header(self, v, what):
+        name = self.name(_get(v, "name", what), what + ".name")
+        lps = self.name_list(_get(v, "levelParams", what), what + ".levelParams")
+        ty = self.expr(_get(v, "type", what))
+        return name, lps, ty
+
+    def hints(self, h):
+        if h == "opaque" or h == "abbrev":
+            return Hints(h)
+        if type(h) is dict and list(h) == ["regular"]:
+            return Hints("regular", _int(h["regular"], "hints.regular"))
+        raise _Fail(f"unknown hints {h!r}")
+
+    def add(self, decl: Decl):
+        for n in decl.names():
+            if n in self.by_name:
+                raise _Fail(f"duplicate declaration {n}")
+        for n in decl.names():
+            self.by_name[n] = decl
+        self.decls.append(decl)
+
+    def on_axiom(self, v, line):
+        name, lps, ty = self.header(v, "axiom")
+        unsafe = _bool(_get(v, "isUnsafe", "axiom"), "isUnsafe")
+        self.add(Decl("axiom", name, lps, ty, None, None, "unsafe" if unsafe else "safe", (name,), line))
+
+    def on_def(self, v, line):
+        name, lps, ty = self.header(v, "def")
+        val = self.expr(_get(v, "value", "def"))
+        if "hints" not in v and "isUnsafe" in v:  # 3.0.0 puts opaques into def arrays
+            return self.on_opaque(v, line)
+        hints = self.hints(_get(v, "hints", "def"))
+        safety = _get(v, "safety", "def")
+        if safety not in ("safe", "unsafe", "partial"):
+            raise _Fail(f"unknown safety {safety!r}")
+        al = self.name_list(_get(v, "all", "def"), "def.all")
+        self.add(Decl("def", name, lps, ty, val, hints, safety, al, line))
+
+    def on_thm(self, v, line):
+        name, lps, ty = self.header(v, "thm")
+        val = self.expr(_get(v, "value", "thm"))
+        al = self.name_list(_get(v, "all", "thm"), "thm.all")
+        self.add(Decl("thm", name, lps, ty, val, None, "safe", al, line))
+
+    def on_opaque(self, v, line):
+        name, lps, ty = self.header(v, "opaque")
+        val = self.expr(_get(v, "value", "opaque"))
+        unsafe = _bool(_get(v, "isUnsafe", "opaque"), "isUnsafe")
+        al = self.name_list(_get(v, "all", "opaque"), "opaque.all")
+        self.add(Decl("opaque", name, lps, ty, val, None, "unsafe" if unsafe else "safe", al, line))
+
+    def on_quot(self, v, line):
+        name, lps, ty = self.header(v, "quot")
+        kind = _get(v, "kind", "quot")
+        if kind not in ("type", "ctor", "lift", "ind"):
+            raise _Fail(f"unknown quot kind {kind!r}")
+        self.add(Decl("quot", name, lps, ty, None, None, "safe", (name,), line, quot_kind=kind))
+
+    def on_inductive(self, v, line):
+        if type(v) is not dict:
+            raise _Fail("inductive must be an object")
+        keys = ("types", "ctors", "recs") if "types" in v else ("inductiveVals", "constructorVals", "recursorVals")
+        tv, cv, rv = (_get(v, k, "inductive") for k in keys)
+        if not (type(tv) is list and type(cv) is list and type(rv) is list):
+            raise _Fail("inductive types/ctors/recs must be lists")
+        if not tv:
+            raise _Fail("inductive block without types")
+        types = []
+        for t in tv:
+            name, lps, ty = self.header(t, "inductive type")
+            g = lambda k: _get(t, k, "inductive type")  # noqa: E731
+            types.append(InductiveType(
+                name, lps, ty, _int(g("numParams"), "numParams"), _int(g("numIndices"), "numIndices"),
+                self.name_list(g("all"), "all"), self.name_list(g("ctors"), "ctors"),
+                _int(g("numNested"), "numNested"), _bool(g("isRec"), "isRec"),
+                _bool(g("isReflexive"), "isReflexive"), _bool(g("isUnsafe"), "isUnsafe")))
+        ctors = []
+        for c in cv:
+            name, lps, ty = self.header(c, "constructor")
+            g = lambda k: _get(c, k, "constructor")  # noqa: E731
+            ctors.append(Constructor(
+                name, lps, ty, self.name(g("induct"), "induct"), _int(g("cidx"), "cidx"),
+                _int(g("numParams"), "numParams"), _int(g("numFields"), "numFields"),
+                _bool(g("isUnsafe"), "isUnsafe")))
+        recs = []
+        for r in rv:
+            name, lps, ty = self.header(r, "recursor")
+            g = lambda k: _get(r, k, "recursor")  # noqa: E731
+            rules_v = g("rules")
+            if type(rules_v) is not list:
+                raise _Fail("recursor rules must be a list")
+            rules = tuple(
+                RecRule(self.name(_get(x, "ctor", "rule"), "rule.ctor"), _int(_get(x, "nfields", "rule"), "nfields"),
+                        self.expr(_get(x, "rhs", "rule")))
+                for x in rules_v)
+            recs.append(Recursor(
+                name, lps, ty, self.name_list(g("all"), "all"), _int(g("numParams"), "numParams"),
+                _int(g("numIndices"), "numIndices"), _int(g("numMotives"), "numMotives"),
+                _int(g("numMinors"), "numMinors"), rules, _bool(g("k"), "k"), _bool(g("isUnsafe"), "isUnsafe")))
+        first = types[0]
+        self.add(Decl("inductive", first.name, first.level_params, first.type, None, None,
+                      "unsafe" if any(t.is_unsafe for t in types) else "safe", first.all, line,
+                      types=tuple(types), ctors=tuple(ctors), recs=tuple(recs)))
+
+    def on_meta(self, obj, line):
+        meta = obj["meta"]
+        if type(meta) is not dict:
+            raise _Fail("meta must be an object")
+        self.meta = meta
+        fmt = meta.get("format")
+        if fmt is None:
+            self.format_version = "3.0.0"
+            return
+        ver = fmt.get("version") if type(fmt) is dict else None
+        if type(ver) is not str:
+            raise _Fail("meta.format.version must be a string")
+        if ver.split(".")[0] != "3":
+            raise _Fail(f"unsupported export format {ver} (this reader handles 3.x)")
+        self.format_version = ver
+
+
+_DECL_HANDLERS = {
+    "axiom": "on_axiom", "axiomInfo": "on_axiom", "def": "on_def", "defnInfo": "on_def",
+    "thm": "on_thm", "thmInfo": "on_thm", "opaque": "on_opaque", "opaqueInfo": "on_opaque",
+    "quot": "on_quot", "quotInfo": "on_quot", "inductive": "on_inductive",
+}
+
+
+def read_export(path) -> Export:
+    """Parse an NDJSON export; raise `ExportError` naming the file and line on bad input."""
+    path = str(path)
+    sys.set_int_max_str_digits(0)  # Nat literals are arbitrary precision
+    rd = _Reader(path)
+    lineno = 0
+    try:
+        with open(path, "rb") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    obj = orjson.loads(raw)
+                except orjson.JSONDecodeError as exc:
+                    raise _Fail(f"invalid JSON ({exc})") from None
+                if type(obj) is not dict or not obj:
+                    raise _Fail("expected a JSON object")
+                if "ie" in obj:
+                    rd.on_expr(obj)
+                elif "in" in obj:
+                    rd.on_name(obj)
+                elif "il" in obj:
+                    rd.on_level(obj)
+                elif "meta" in obj:
+                    if lineno != 1 or len(obj) != 1:
+                        raise _Fail("meta object only allowed alone on the first line")
+                    rd.on_meta(obj, lineno)
+                else:
+                    if len(obj) != 1:
+                        raise _Fail(f"unknown line kind {sorted(obj)!r}")
+                    (k, v), = obj.items()
+                    handler = _DECL_HANDLERS.get(k)
+                    if handler is None:
+                        raise _Fail(f"unknown declaration kind {k!r}")
+                    items = v if type(v) is list else [v]
+                    for item in items:
+                        getattr(rd, handler)(item, lineno)
+    except _Fail as exc:
+        raise ExportError(f"{path}:{lineno}: {exc}") from None
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot read ({exc.strerror})") from None
+    except RecursionError:
+        raise ExportError(f"{path}:{lineno}: structure too deep") from None
+    if lineno == 0:
+        raise ExportError(f"{path}:1: empty file (no meta line)")
+    return Export(path, rd.meta, rd.format_version, rd.decls, rd.by_name)

@@ -1,0 +1,501 @@
+"""Lean 4 kernel expressions: interned (hash-consed) nodes forming a shared DAG.
+
+Every node has `tag` (one of the constants below), `hash` (structural, cached), `lbr`
+(loose bound-variable range: 1 + the largest de Bruijn index that escapes the node, 0 when
+closed), `fv` (contains a free variable) and `lp` (mentions a universe parameter). Interning
+makes structurally equal nodes the same Python object, so `is` is equality and caches can
+key on nodes at C speed. Fields per kind, for walking the DAG:
+
+=====  ==========  ==============================================================
+tag    class       fields
+=====  ==========  ==============================================================
+BVAR   BVar        idx (de Bruijn index, int)
+FVAR   FVar        serial (unique int), name, type, value (None unless a let-local),
+                   bi; created by the kernel when it opens a binder, never exported
+SORT   Sort        level (`Level`)
+CONST  Const       name (`Name`), levels (tuple of `Level`)
+APP    App         fn, arg (binary; `app_spine(e)` collects `f a1 ... an`)
+LAM    Lam         name, type (binder domain), body, bi
+PI     Pi          name, type, body, bi  (Lean's forallE)
+LET    Let         name, type, value, body
+LIT    Lit         value: `int` for a Nat literal, `str` for a String literal
+PROJ   Proj        sname (structure `Name`), idx (field index), struct
+=====  ==========  ==============================================================
+
+Binder info `bi` is 0 default, 1 implicit, 2 strictImplicit, 3 instImplicit. Binder names
+and infos are part of a node's identity (as in the export); the kernel's equality tests are
+structural on everything else. Export mdata nodes are dropped by the reader (they must be
+transparent to checking). The intern table is process-global and never shrinks.
+"""
+from __future__ import annotations
+
+from .level import Level, instantiate_level
+from .name import Name
+
+__all__ = [
+    "BVAR", "FVAR", "SORT", "CONST", "APP", "LAM", "PI", "LET", "LIT", "PROJ", "Expr", "BVar", "FVar",
+    "Sort", "Const", "App", "Lam", "Pi", "Let", "Lit", "Proj", "mk_bvar", "mk_fvar", "mk_sort",
+    "mk_const", "mk_app", "mk_apps", "mk_lam", "mk_pi", "mk_let", "mk_lit", "mk_proj", "app_spine",
+    "app_fn", "app_nargs", "instantiate", "instantiate1", "instantiate_rev", "abstract", "lift_loose_bvars",
+    "lower_loose_bvars", "instantiate_lparams", "has_loose_bvar", "INTERN_COUNTER", "BINDER_INFOS",
+]
+
+BVAR, FVAR, SORT, CONST, APP, LAM, PI, LET, LIT, PROJ = range(10)
+BINDER_INFOS = ("default", "implicit", "strictImplicit", "instImplicit")
+
+_T: dict = {}
+#: INTERN_COUNTER[0] counts intern-table visits (the Ix `intern_nodes` work measure).
+INTERN_COUNTER = [0]
+
+
+class Expr:
+    __slots__ = ("tag", "hash", "lbr", "fv", "lp", "__weakref__")
+
+    def __repr__(self) -> str:
+        from .pretty import pretty
+
+        return pretty(self)
+
+    def __reduce__(self):
+        raise TypeError("kernel expressions are process-local; ship the export path instead")
+
+
+class BVar(Expr):
+    __slots__ = ("idx",)
+
+    def __init__(self, idx):
+        self.tag = BVAR
+        self.idx = idx
+        self.hash = hash((BVAR, idx))
+        self.lbr = idx + 1
+        self.fv = False
+        self.lp = False
+
+
+class FVar(Expr):
+    __slots__ = ("serial", "name", "type", "value", "bi")
+
+    def __init__(self, serial, name, type_, value, bi):
+        self.tag = FVAR
+        self.serial = serial
+        self.name = name
+        self.type = type_
+        self.value = value
+        self.bi = bi
+        self.hash = hash((FVAR, serial))
+        self.lbr = 0
+        self.fv = True
+        self.lp = False
+
+
+class Sort(Expr):
+    __slots__ = ("level",)
+
+    def __init__(self, level):
+        self.tag = SORT
+        self.level = level
+        self.hash = hash((SORT, level.hash))
+        self.lbr = 0
+        self.fv = False
+        self.lp = level.has_param
+
+
+class Const(Expr):
+    __slots__ = ("name", "levels")
+
+    def __init__(self, name, levels):
+        self.tag = CONST
+        self.name = name
+        self.levels = levels
+        self.hash = hash((CONST, name, tuple(l.hash for l in levels)))
+        self.lbr = 0
+        self.fv = False
+        self.lp = any(l.has_param for l in levels)
+
+
+class App(Expr):
+    __slots__ = ("fn", "arg")
+
+    def __init__(self, fn, arg):
+        self.tag = APP
+        self.fn = fn
+        self.arg = arg
+        self.hash = hash((APP, fn.hash, arg.hash))
+        self.lbr = fn.lbr if fn.lbr > arg.lbr else arg.lbr
+        self.fv = fn.fv or arg.fv
+        self.lp = fn.lp or arg.lp
+
+
+class _Binding(Expr):
+    __slots__ = ("name", "type", "body", "bi")
+
+    def __init__(self, tag, name, type_, body, bi):
+        self.tag = tag
+        self.name = name
+        self.type = type_
+        self.body = body
+        self.bi = bi
+        self.hash = hash((tag, type_.hash, body.hash))
+        bl = body.lbr - 1
+        self.lbr = type_.lbr if type_.lbr > bl else bl
+        self.fv = type_.fv or body.fv
+        self.lp = type_.lp or body.lp
+
+
+class Lam(_Binding):
+    __slots__ = ()
+
+
+class Pi(_Binding):
+    __slots__ = ()
+
+
+class Let(Expr):
+    __slots__ = ("name", "type", "value", "body")
+
+    def __init__(self, name, type_, value, body):
+        self.tag = LET
+        self.name = name
+        self.type = type_
+        self.value = value
+        self.body = body
+        self.hash = hash((LET, type_.hash, value.hash, body.hash))
+        self.lbr = max(type_.lbr, value.lbr, body.lbr - 1)
+        self.fv = type_.fv or value.fv or body.fv
+        self.lp = type_.lp or value.lp or body.lp
+
+
+class Lit(Expr):
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.tag = LIT
+        self.value = value
+        self.hash = hash((LIT, value))
+        self.lbr = 0
+        self.fv = False
+        self.lp = False
+
+
+class Proj(Expr):
+    __slots__ = ("sname", "idx", "struct")
+
+    def __init__(self, sname, idx, struct):
+        self.tag = PROJ
+        self.sname = sname
+        self.idx = idx
+        self.struct = struct
+        self.hash = hash((PROJ, sname, idx, struct.hash))
+        self.lbr = struct.lbr
+        self.fv = struct.fv
+        self.lp = struct.lp
+
+
+# ---------------------------------------------------------------- constructors (interning)
+
+def mk_bvar(i: int) -> Expr:
+    INTERN_COUNTER[0] += 1
+    key = (BVAR, i)
+    e = _T.get(key)
+    if e is None:
+        e = _T[key] = BVar(i)
+    return e
+
+
+_FVAR_SERIAL = [0]
+
+
+def mk_fvar(name: Name, type_: Expr, value: Expr | None = None, bi: int = 0) -> FVar:
+    """A fresh local (never interned: each is distinct)."""
+    _FVAR_SERIAL[0] += 1
+    return FVar(_FVAR_SERIAL[0], name, type_, value, bi)
+
+
+def mk_sort(level: Level) -> Expr:
+    INTERN_COUNTER[0] += 1
+    key = (SORT, level)
+    e = _T.get(key)
+    if e is None:
+        e = _T[key] = Sort(level)
+    return e
+
+
+def mk_const(name: Name, levels: tuple = ()) -> Expr:
+    INTERN_COUNTER[0] += 1
+    key = (CONST, name, levels)
+    e = _T.get(key)
+    if e is None:
+        e = _T[key] = Const(name, levels)
+    return e
+
+
+def mk_app(f: Expr, a: Expr) -> Expr:
+    INTERN_COUNTER[0] += 1
+    key = (APP, f, a)
+    e = _T.get(key)
+    if e is None:
+        e = _T[key] = App(f, a)
+    return e
+
+
+def mk_apps(f: Expr, args) -> Expr:
+    for a in args:
+        f = mk_app(f, a)
+    return f
+
+
+def mk_lam(name: Name, type_: Expr, body: Expr, bi: int = 0) -> Expr:
+    INTERN_COUNTER[0] += 1
+    key = (LAM, name, type_, body, bi)
+    e = _T.get(key)
+    if e is None:
+        e = _T[key] = Lam(LAM, name, type_, body, bi)
+    return e
+
+
+def mk_pi(name: Name, type_: Expr, body: Expr, bi: int = 0) -> Expr:
+    INTERN_COUNTER[0] += 1
+    key = (PI, name, type_, body, bi)
+    e = _T.get(key)
+    if e is None:
+        e = _T[key] = Pi(PI, name, type_, body, bi)
+    return e
+
+
+def mk_let(name: Name, type_: Expr, value: Expr, body: Expr) -> Expr:
+    INTERN_COUNTER[0] += 1
+    key = (LET, name, type_, value, body)
+    e = _T.get(key)
+    if e is None:
+        e = _T[key] = Let(name, type_, value, body)
+    return e
+
+
+def mk_lit(value) -> Expr:
+    INTERN_COUNTER[0] += 1
+    key = (LIT, type(value), value)
+    e = _T.get(key)
+    if e is None:
+        e = _T[key] = Lit(value)
+    return e
+
+
+def mk_proj(sname: Name, idx: int, struct: Expr) -> Expr:
+    INTERN_COUNTER[0] += 1
+    key = (PROJ, sname, idx, struct)
+    e = _T.get(key)
+    if e is None:
+        e = _T[key] = Proj(sname, idx, struct)
+    return e
+
+
+# ---------------------------------------------------------------- application spines
+
+def app_spine(e: Expr):
+    """`f a1 ... an` -> (f, [a1, ..., an]) without recursion."""
+    args = []
+    while e.tag == APP:
+        args.append(e.arg)
+        e = e.fn
+    args.reverse()
+    return e, args
+
+
+def app_fn(e: Expr) -> Expr:
+    while e.tag == APP:
+        e = e.fn
+    return e
+
+
+def app_nargs(e: Expr) -> int:
+    n = 0
+    while e.tag == APP:
+        n += 1
+        e = e.fn
+    return n
+
+
+# ---------------------------------------------------------------- substitution
+# All traversals memoise on (node, binder depth) so shared sub-DAGs are visited once per call.
+
+def _rebuild(e, go, off):
+    """Rebuild `e` with `go(child, depth)` applied to its children (shared by all substitutions)."""
+    t = e.tag
+    if t == APP:
+        f = go(e.fn, off)
+        a = go(e.arg, off)
+        return e if (f is e.fn and a is e.arg) else mk_app(f, a)
+    if t == LAM or t == PI:
+        ty = go(e.type, off)
+        b = go(e.body, off + 1)
+        if ty is e.type and b is e.body:
+            return e
+        return (mk_lam if t == LAM else mk_pi)(e.name, ty, b, e.bi)
+    if t == LET:
+        ty = go(e.type, off)
+        v = go(e.value, off)
+        b = go(e.body, off + 1)
+        return e if (ty is e.type and v is e.value and b is e.body) else mk_let(e.name, ty, v, b)
+    if t == PROJ:
+        s = go(e.struct, off)
+        return e if s is e.struct else mk_proj(e.sname, e.idx, s)
+    return e
+
+
+def instantiate(e: Expr, subst) -> Expr:
+    """Replace loose `bvar i` (i < n) by `subst[i]` and lower the other loose bvars by n."""
+    if e.lbr == 0 or not subst:
+        return e
+    n = len(subst)
+    cache: dict = {}
+
+    def go(x, off):
+        if x.lbr <= off:
+            return x
+        key = (x, off)
+        r = cache.get(key)
+        if r is not None:
+            return r
+        if x.tag == BVAR:
+            i = x.idx - off
+            if i < n:
+                v = subst[i]
+                r = lift_loose_bvars(v, off) if off and v.lbr else v
+            else:
+                r = mk_bvar(x.idx - n)
+        else:
+            r = _rebuild(x, go, off)
+        cache[key] = r
+        return r
+
+    return go(e, 0)
+
+
+def instantiate1(e: Expr, v: Expr) -> Expr:
+    return instantiate(e, (v,))
+
+
+def instantiate_rev(e: Expr, subst) -> Expr:
+    """Replace loose `bvar i` by `subst[n-1-i]` (subst in binder order, outermost first)."""
+    if e.lbr == 0 or not subst:
+        return e
+    return instantiate(e, subst[::-1])
+
+
+def abstract(e: Expr, fvars) -> Expr:
+    """Replace `fvars[i]` by `bvar(depth + n - 1 - i)` (inverse of instantiate_rev)."""
+    if not e.fv or not fvars:
+        return e
+    n = len(fvars)
+    pos = {fv: i for i, fv in enumerate(fvars)}
+    cache: dict = {}
+
+    def go(x, off):
+        if not x.fv:
+            return x
+        key = (x, off)
+        r = cache.get(key)
+        if r is not None:
+            return r
+        if x.tag == FVAR:
+            i = pos.get(x)
+            r = x if i is None else mk_bvar(off + n - 1 - i)
+        else:
+            r = _rebuild(x, go, off)
+        cache[key] = r
+        return r
+
+    return go(e, 0)
+
+
+def lift_loose_bvars(e: Expr, d: int, s: int = 0) -> Expr:
+    """Add `d` to every loose bvar with index >= s."""
+    if e.lbr <= s or d == 0:
+        return e
+    cache: dict = {}
+
+    def go(x, off):
+        if x.lbr <= s + off:
+            return x
+        key = (x, off)
+        r = cache.get(key)
+        if r is not None:
+            return r
+        r = mk_bvar(x.idx + d) if x.tag == BVAR else _rebuild(x, go, off)
+        cache[key] = r
+        return r
+
+    return go(e, 0)
+
+
+def lower_loose_bvars(e: Expr, s: int, d: int) -> Expr:
+    """Subtract `d` from every loose bvar with index >= s (caller guarantees none in [s-d, s))."""
+    if e.lbr <= s or d == 0:
+        return e
+    cache: dict = {}
+
+    def go(x, off):
+        if x.lbr <= s + off:
+            return x
+        key = (x, off)
+        r = cache.get(key)
+        if r is not None:
+            return r
+        r = mk_bvar(x.idx - d) if x.tag == BVAR else _rebuild(x, go, off)
+        cache[key] = r
+        return r
+
+    return go(e, 0)
+
+
+def has_loose_bvar(e: Expr, i: int) -> bool:
+    """Does `bvar i` (relative to e) occur loose in e?"""
+    seen: set = set()
+
+    def go(x, off):
+        if x.lbr <= i + off:
+            return False
+        key = (x, off)
+        if key in seen:
+            return False
+        seen.add(key)
+        t = x.tag
+        if t == BVAR:
+            return x.idx == i + off
+        if t == APP:
+            return go(x.fn, off) or go(x.arg, off)
+        if t == LAM or t == PI:
+            return go(x.type, off) or go(x.body, off + 1)
+        if t == LET:
+            return go(x.type, off) or go(x.value, off) or go(x.body, off + 1)
+        if t == PROJ:
+            return go(x.struct, off)
+        return False
+
+    return go(e, 0)
+
+
+def instantiate_lparams(e: Expr, params, levels) -> Expr:
+    """Substitute universe parameters `params[i] := levels[i]` in Sorts and Consts."""
+    if not e.lp or not params:
+        return e
+    subst = dict(zip(params, levels))
+    cache: dict = {}
+
+    def go(x, off):
+        if not x.lp:
+            return x
+        r = cache.get(x)
+        if r is not None:
+            return r
+        t = x.tag
+        if t == SORT:
+            r = mk_sort(instantiate_level(x.level, subst))
+        elif t == CONST:
+            r = mk_const(x.name, tuple(instantiate_level(l, subst) for l in x.levels))
+        else:
+            r = _rebuild(x, go, off)
+        cache[x] = r
+        return r
+
+    return go(e, 0)
