@@ -1,0 +1,132 @@
+"""Finding and driving the Zisk toolchain: cargo-zisk and ziskemu as external programs.
+
+Lookup order for each binary: the configured path, then PATH, then ~/.zisk/bin (where
+ziskup installs). Program vks are pinned from the ELFs (config pins win), never taken
+from the proofs themselves.
+"""
+from __future__ import annotations
+
+import shutil
+from functools import cached_property
+from pathlib import Path
+
+import blake3
+
+from ixcore.errors import MissingRequirement, VerificationError
+from ixcore.external import ToolRun, run_tool
+from ixcore.roles import Requirement
+
+from . import flags
+from .settings import ZiskSettings
+
+INSTALL_HINT = "install Zisk with ziskup (https://0xpolygonhermez.github.io/zisk) or set plugins.zisk.{key} in ix.toml"
+ELF_HINT = "build Ix's {what} guest (`cargo-zisk build --release` in ix/zisk/{dir}) and set plugins.zisk.{key}"
+
+
+def zisk_home_bin() -> Path:
+    return Path.home() / ".zisk" / "bin"
+
+
+def locate(name: str, configured: Path | None) -> Path | None:
+    if configured is not None:
+        return configured if configured.is_file() else None
+    found = shutil.which(name)
+    if found:
+        return Path(found)
+    fallback = zisk_home_bin() / name
+    return fallback if fallback.is_file() else None
+
+
+class ZiskToolchain:
+    """The configured binaries, their version line, and the ELF program vks."""
+
+    def __init__(self, settings: ZiskSettings):
+        self.settings = settings
+        self._vks: dict[bytes, bytes] = {}
+        self._set_up: set[Path] = set()
+
+    # -- discovery ------------------------------------------------------------------
+    def binary(self, name: str) -> Path:
+        key = name.replace("-", "_")
+        path = locate(name, getattr(self.settings, key))
+        if path is None:
+            raise MissingRequirement(f"{name} not found: " + INSTALL_HINT.format(key=key))
+        return path
+
+    @cached_property
+    def version(self) -> flags.ZiskVersion:
+        run = run_tool([self.binary("cargo-zisk"), "--version"], timeout_s=60)
+        if not run.ok:
+            raise MissingRequirement(f"cargo-zisk --version failed (rc {run.returncode}): {run.tail()}")
+        return flags.parse_version(run.stdout + run.stderr)
+
+    def elf(self, which: str) -> Path:
+        path = self.settings.leaf_elf if which == "leaf" else self.settings.agg_elf
+        key = f"{which}_elf"
+        if path is None or not path.is_file():
+            what, d = ("leaf", "guest") if which == "leaf" else ("aggregation", "agg-guest")
+            state = "not configured" if path is None else f"{path} does not exist"
+            raise MissingRequirement(f"Zisk {what} guest ELF {state}: " + ELF_HINT.format(what=what, dir=d, key=key))
+        return path
+
+    def requirements(self, *, need_agg: bool) -> list[Requirement]:
+        reqs = []
+        for name in ("cargo-zisk", "ziskemu"):
+            key = name.replace("-", "_")
+            path = locate(name, getattr(self.settings, key))
+            if path is None:
+                reqs.append(Requirement(name, False, INSTALL_HINT.format(key=key)))
+                continue
+            version = None
+            if name == "cargo-zisk":
+                try:
+                    version = str(self.version)
+                except MissingRequirement as exc:
+                    reqs.append(Requirement(name, False, str(exc)))
+                    continue
+            reqs.append(Requirement(name, True, str(path), version))
+        for which in ("leaf", "agg") if need_agg else ("leaf",):
+            try:
+                reqs.append(Requirement(f"{which}_elf", True, str(self.elf(which))))
+            except MissingRequirement as exc:
+                reqs.append(Requirement(f"{which}_elf", False, str(exc)))
+        pk = self.settings.proving_key
+        if pk is not None:
+            reqs.append(Requirement("proving_key", pk.is_dir(), str(pk) if pk.is_dir() else f"{pk} is not a directory"))
+        return reqs
+
+    # -- running --------------------------------------------------------------------
+    @property
+    def options(self) -> flags.ProveOptions:
+        s = self.settings
+        return flags.ProveOptions(s.proving_key, s.gpu, s.executor, s.max_witness_stored)
+
+    def cargo(self, argv: list[str], what: str) -> ToolRun:
+        """Run `cargo-zisk argv`; a failing run is a VerificationError with its output tail."""
+        run = run_tool([self.binary("cargo-zisk"), *argv], timeout_s=self.settings.timeout_s)
+        if not run.ok:
+            raise VerificationError(f"{what}: cargo-zisk {argv[0]} failed (rc {run.returncode}): {run.tail()}")
+        return run
+
+    def ensure_setup(self, elf: Path) -> None:
+        """Program setup where `prove` does not do it itself (0.16 line), once per ELF."""
+        if flags.FLAG_SETS[self.version.line].explicit_setup and elf not in self._set_up:
+            self.cargo(flags.setup_argv(self.version, elf, self.options), f"setup of {elf.name}")
+            self._set_up.add(elf)
+
+    def program_vk(self, which: str, workdir: Path) -> bytes:
+        """The 32-byte vk of the leaf or aggregation ELF: the config pin, else `rom-vkey`."""
+        pinned = self.settings.leaf_vk if which == "leaf" else self.settings.agg_vk
+        if pinned is not None:
+            return pinned
+        elf = self.elf(which)
+        digest = blake3.blake3(elf.read_bytes()).digest()
+        if digest not in self._vks:
+            out = Path(workdir) / f"{which}.vkey"
+            out.parent.mkdir(parents=True, exist_ok=True)
+            self.cargo(flags.vkey_argv(elf, out, self.options), f"vk of {elf.name}")
+            raw = out.read_bytes() if out.is_file() else b""
+            if len(raw) != 32:
+                raise VerificationError(f"{out}: expected a 32-byte program vk, got {len(raw)} bytes")
+            self._vks[digest] = raw
+        return self._vks[digest]
