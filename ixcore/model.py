@@ -107,3 +107,20 @@ class Proof:
     body: bytes = b""
     kernel_version: str = ""
     stats: dict = attrs.field(factory=dict, eq=False)
+
+
+@attrs.frozen
+class Execution:
+    """What a leaf prover's `execute` returns: the claim the guest would commit, no proof.
+
+    steps: the VM's step (cycle) count, the unit cost models are fitted in.
+    subjects / assumptions: the host mirror's preimages of the committed roots.
+    stats: wall seconds, peak memory; not part of identity.
+    """
+
+    backend: str
+    claim: Claim
+    steps: int
+    subjects: tuple[Address, ...] = attrs.field(converter=_addr_tuple)
+    assumptions: tuple[Address, ...] = attrs.field(converter=_addr_tuple)
+    stats: dict = attrs.field(factory=dict, eq=False)
