@@ -25,7 +25,8 @@ class LocalExecutor:
                 yield job, _call(fn, job)
             return
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(jobs)), mp_context=ctx) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(jobs)), mp_context=ctx)
+        try:
             pending = {pool.submit(fn, job): job for job in jobs}
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -33,6 +34,9 @@ class LocalExecutor:
                     job = pending.pop(fut)
                     exc = fut.exception()
                     yield job, exc if exc is not None else fut.result()
+        finally:
+            # a caller that stops early (a rejected leaf) must not wait for queued jobs
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _call(fn: Callable, job):

@@ -1,0 +1,392 @@
+"""The data flow of `ix prove`, written once (docs/architecture.md "Data flow").
+
+    load env ─▶ store.covered() ─▶ profile novel blocks ─▶ plan (or given manifest)
+      ─▶ group work by shard; shards whose targets are all covered are reused
+      ─▶ executor: prove novel leaves, reject failures at once, bank each leaf on arrival
+      ─▶ covering fixpoint over the store ─▶ fold (aggregate + discharge) ─▶ verify root
+
+Backends arrive as objects (`Backends`), so the same flow runs the registered plugins
+from the CLI and test doubles from tests. Nothing here imports a plugin.
+"""
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Sequence
+
+import attrs
+
+from .address import Address
+from .errors import InputError, VerificationError
+from .fold import FoldResult, check_coverage, check_witnesses, plan_fold, run_fold, validate_manifest
+from .manifest import ShardManifest
+from .merkle import merkle_root
+from .model import Proof, WorkItem
+from .store import ProofKey
+from .verify import VerifyReport, verify_leaf_set, verify_root
+
+# ---------------------------------------------------------------------------------------
+# Leaf jobs: picklable, so the process pool and dask can run them. Workers forked from
+# the pipeline inherit the loaded env through _ENV_CACHE; others (remote dask workers)
+# load it once from its path.
+
+_ENV_CACHE: dict[tuple, Any] = {}
+
+
+@attrs.frozen
+class EnvRef:
+    """How a worker finds the environment: the format object and the file."""
+
+    env_format: Any
+    path: str
+
+    @property
+    def key(self) -> tuple:
+        st = os.stat(self.path)
+        return (self.path, st.st_mtime_ns, st.st_size)
+
+    def get(self):
+        key = self.key
+        env = _ENV_CACHE.get(key)
+        if env is None:
+            env = _ENV_CACHE[key] = self.env_format.load(self.path)
+        return env
+
+    def seed(self, env) -> None:
+        _ENV_CACHE[self.key] = env
+
+
+@attrs.frozen
+class LeafJob:
+    shard: int
+    blocks: tuple[Address, ...]
+    workdir: str
+
+
+@attrs.frozen
+class ProveLeaf:
+    """The function every executor runs for a leaf job."""
+
+    env_ref: EnvRef
+    prover: Any
+
+    def __call__(self, job: LeafJob) -> Proof:
+        wd = Path(job.workdir)
+        wd.mkdir(parents=True, exist_ok=True)
+        return self.prover.prove(self.env_ref.get(), list(job.blocks), wd)
+
+
+@attrs.frozen
+class Aggregate:
+    """One aggregation call (picklable for executors)."""
+
+    prover: Any
+    workdir: str
+
+    def __call__(self, children: list[Proof]) -> Proof:
+        wd = Path(self.workdir)
+        wd.mkdir(parents=True, exist_ok=True)
+        return self.prover.aggregate(children, wd)
+
+
+# ---------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Backends:
+    env_format: Any
+    leaf_prover: Any
+    agg_prover: Any | None
+    executor: Any
+    store: Any | None = None
+    profiler: Any | None = None
+    partitioner: Any | None = None
+    partitioner_name: str = ""
+
+
+@attrs.frozen
+class PlanSettings:
+    shards: int | None = None
+    max_ram_gib: float | None = None
+    max_cost: float | None = None
+    eps: float = 0.05
+    seed: int = 42
+    mode: str = "pack"
+    arity: int = 4
+    jobs: int = 1
+
+
+@attrs.frozen
+class ShardRun:
+    """Per-shard row of the run report."""
+
+    shard: int
+    blocks: int
+    status: str                  # "proven" or "reused"
+    predicted_cost: float = 0.0
+    seconds: float = 0.0
+    work: int = 0
+    peak_memory: int = 0
+    steps: int | None = None
+    proof_size: int = 0
+    subject_root: str = ""
+    assumptions_root: str = ""
+
+
+@attrs.frozen
+class RunResult:
+    env_path: str
+    env_root: Address
+    root: Proof | None
+    leaves: tuple[Proof, ...]
+    stored: tuple[Proof, ...]
+    fold: FoldResult
+    verification: VerifyReport
+    shards: tuple[ShardRun, ...]
+    phases: dict
+    outstanding: tuple[tuple[str, str | None], ...]
+    extra_subjects: int
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.verification.ok
+
+    @property
+    def unconditional(self) -> bool:
+        return self.ok and not self.outstanding
+
+    def summary(self) -> dict:
+        proven = sum(s.status == "proven" for s in self.shards)
+        reused = sum(s.status == "reused" for s in self.shards)
+        claim = self.root.claim if self.root is not None else None
+        return {
+            "env": self.env_path,
+            "env_root": str(self.env_root),
+            "verified": self.ok,
+            "unconditional": self.unconditional,
+            "aggregated": self.fold.aggregated,
+            "shards_proven": proven,
+            "shards_reused": reused,
+            "stored_proofs_folded": len(self.stored),
+            "aggregations": self.fold.aggregations,
+            "root_claim": claim.to_json() if claim else None,
+            "subject_root": str(merkle_root(self.fold.discharge.subjects)),
+            "subject_equals_env_root": merkle_root(self.fold.discharge.subjects) == self.env_root,
+            "extra_subjects": self.extra_subjects,
+            "outstanding_assumptions": [{"address": a, "name": n} for a, n in self.outstanding],
+            "phases": self.phases,
+            "checks": self.verification.to_json()["checks"],
+            "warnings": list(self.warnings),
+        }
+
+
+class _Phases:
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        t = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - t, 6)
+
+
+def store_keys(leaf_prover, agg_prover) -> set[ProofKey]:
+    """The store entries this prover pair may fold: its own program ids and kernel."""
+    backend = getattr(leaf_prover, "backend", leaf_prover.name)
+    keys = {ProofKey(backend, leaf_prover.program_id, leaf_prover.kernel_version)}
+    if agg_prover is not None:
+        keys.add(ProofKey(backend, agg_prover.program_ids[1], leaf_prover.kernel_version))
+    return keys
+
+
+def prove_env(
+    env_path: str | Path,
+    backends: Backends,
+    settings: PlanSettings,
+    *,
+    manifest: ShardManifest | None = None,
+    workdir: str | Path = ".ix/work",
+    progress=None,
+    env=None,
+) -> RunResult:
+    """Run the whole flow; raises VerificationError (exit 1) on a rejected leaf or root."""
+    phases = _Phases()
+    warnings: list[str] = []
+    workdir = Path(workdir)
+    leaf, agg, store = backends.leaf_prover, backends.agg_prover, backends.store
+    aggregates = agg is not None and "aggregate" in getattr(leaf, "capabilities", frozenset())
+
+    with phases("load"):
+        env_ref = EnvRef(backends.env_format, str(env_path))
+        if env is None:
+            env = env_ref.get()
+        else:
+            env_ref.seed(env)
+        items: list[WorkItem] = env.work_items()
+        env_root = env.env_root()
+        item_of_block = {w.block: w for w in items}
+
+    keys = store_keys(leaf, agg if aggregates else None)
+    with phases("store"):
+        covered = store.covered(keys) if store is not None else set()
+        covered_blocks = {w.block for w in items if w.proven_targets and all(t in covered for t in w.proven_targets)}
+    novel_blocks = [w.block for w in items if w.block not in covered_blocks]
+
+    if manifest is None and novel_blocks:
+        with phases("profile"):
+            profile = _profile(env, backends, novel_blocks, settings)
+        with phases("plan"):
+            manifest, plan_warnings = _plan(profile, backends, settings, covered_blocks)
+            warnings += plan_warnings
+    elif manifest is None:
+        manifest = ShardManifest(0, (), None)
+    validate_manifest(manifest)
+
+    # group work by manifest; a shard whose targets are all covered is reused
+    groups: list[tuple[int, list[WorkItem]]] = []
+    assigned: set[Address] = set()
+    for shard in manifest.shards:
+        ws = []
+        for b in shard.blocks:
+            w = item_of_block.get(b)
+            if w is None:
+                raise InputError(f"manifest: shard {shard.id} names block {b}, which is not in {env_path}")
+            ws.append(w)
+            assigned.add(b)
+        groups.append((shard.id, ws))
+    unassigned = [w for w in items if w.block not in assigned and w.block not in covered_blocks]
+    if unassigned:
+        w = unassigned[0]
+        raise InputError(
+            f"manifest: block {w.block} ({', '.join(w.names[:1]) or 'unnamed'}) is neither in a shard nor covered "
+            f"by the store ({len(unassigned)} such block(s); stale or mismatched manifest)"
+        )
+    shard_rows: dict[int, ShardRun] = {}
+    jobs: list[LeafJob] = []
+    for sid, ws in groups:
+        if not ws:
+            continue
+        targets = {t for w in ws for t in w.proven_targets}
+        predicted = float(manifest.shards[sid].heartbeats)
+        if targets <= covered:
+            shard_rows[sid] = ShardRun(sid, len(ws), "reused", predicted)
+        else:
+            jobs.append(LeafJob(sid, tuple(w.block for w in ws), str(workdir / f"shard-{sid}")))
+            shard_rows[sid] = ShardRun(sid, len(ws), "proven", predicted)
+
+    leaves: dict[int, Proof] = {}
+    with phases("prove"):
+        task = progress.add_task("proving leaves", total=len(jobs)) if progress is not None and jobs else None
+        fn = ProveLeaf(env_ref, leaf)
+        for job, result in backends.executor.map(fn, jobs):
+            if isinstance(result, BaseException):
+                raise VerificationError(f"shard {job.shard}: leaf prover failed: {result}") from result
+            proof = result
+            _check_leaf(proof, job, item_of_block, leaf, env)
+            if store is not None:
+                store.put(proof)  # banked at once: an interrupted run resumes from here
+            leaves[job.shard] = proof
+            stats = proof.stats
+            shard_rows[job.shard] = attrs.evolve(
+                shard_rows[job.shard],
+                seconds=float(stats.get("seconds", 0.0)), work=int(stats.get("work", 0)),
+                peak_memory=int(stats.get("peak_memory", 0)), steps=stats.get("steps"),
+                proof_size=len(proof.body), subject_root=str(proof.claim.subject_root),
+                assumptions_root=str(proof.claim.assumptions_root),
+            )
+            if task is not None:
+                progress.advance(task)
+
+    env_targets = {t for w in items for t in w.proven_targets}
+    novel_targets = {t for p in leaves.values() for t in p.subjects}
+    with phases("fold"):
+        entries = store.find_covering(env_targets, novel_targets, keys) if store is not None else []
+        stored = {e.id: store.get(e.id) for e in entries}
+        for e, p in zip(entries, stored.values()):
+            check_witnesses(p)
+        gap = check_coverage(novel_targets.union(*(p.subjects for p in stored.values())), env_targets)
+        if not gap.complete:
+            raise VerificationError(f"coverage gap: {len(gap.missing)} env target(s) neither proven nor stored, e.g. {_named(env, gap.missing[0])}")
+        ops = plan_fold(manifest.tree, sorted(leaves), list(stored), settings.arity)
+        fold = run_fold(
+            ops, leaves, stored,
+            Aggregate(agg, str(workdir / "agg")) if aggregates else None,
+            backends.executor if settings.jobs > 1 else None,
+        )
+
+    with phases("verify"):
+        if fold.aggregated:
+            report = verify_root(
+                fold.root, leaf_id=leaf.program_id, agg_id=agg.program_ids[1], backend_check=agg.verify,
+                env_root=env_root, env_targets=env_targets, require_unconditional=False,
+            )
+        else:
+            report = verify_leaf_set(
+                list(leaves.values()) + list(stored.values()), leaf_id=leaf.program_id, backend_check=leaf.verify,
+                env_root=env_root, env_targets=env_targets, require_unconditional=False,
+            )
+        cover = check_coverage(fold.discharge.subjects, env_targets)
+        if not cover.complete:
+            report = VerifyReport(report.checks + (_fail("coverage", f"fold under-covers: {len(cover.missing)} env target(s) missing"),))
+    outstanding = tuple((str(a), env.name_of(a)) for a in fold.discharge.assumptions)
+    return RunResult(
+        env_path=str(env_path), env_root=env_root, root=fold.root, leaves=tuple(leaves[s] for s in sorted(leaves)),
+        stored=tuple(stored.values()), fold=fold, verification=report,
+        shards=tuple(shard_rows[s] for s in sorted(shard_rows)), phases=phases.seconds,
+        outstanding=outstanding, extra_subjects=cover.extra, warnings=tuple(warnings),
+    )
+
+
+def _fail(name: str, detail: str):
+    from .verify import Check
+
+    return Check(name, False, detail)
+
+
+def _named(env, addr: Address) -> str:
+    name = env.name_of(addr)
+    return f"{addr} ({name})" if name else str(addr)
+
+
+def _check_leaf(proof: Proof, job: LeafJob, item_of_block, leaf, env) -> None:
+    """Host checks on a fresh leaf before it is banked: failures (fail fast), program id,
+    witness roots, and subject binding to the shard's proven targets."""
+    if proof.claim.failures:
+        names = ", ".join(str(n) for n in proof.stats.get("failed", [])[:5])
+        raise VerificationError(
+            f"shard {job.shard}: kernel rejected {proof.claim.failures} item(s){': ' + names if names else ''}; "
+            "the leaf is not stored and nothing is folded"
+        )
+    if proof.program_id != leaf.program_id:
+        raise VerificationError(f"shard {job.shard}: leaf carries program {proof.program_id.short()}, expected {leaf.program_id.short()}")
+    check_witnesses(proof)
+    cover = sorted({t for b in job.blocks for t in item_of_block[b].proven_targets})
+    if list(proof.subjects) != cover:
+        raise VerificationError(f"shard {job.shard}: committed subject does not bind the shard's proven targets")
+
+
+def _profile(env, backends: Backends, novel_blocks: Sequence[Address], settings: PlanSettings):
+    zk = "execute" in getattr(backends.leaf_prover, "capabilities", ()) and getattr(backends.leaf_prover, "backend", backends.leaf_prover.name) != "native"
+    if backends.profiler is None or zk:
+        return env.static_profile()
+    return backends.profiler.profile(env, blocks=list(novel_blocks), jobs=settings.jobs)
+
+
+def _plan(profile, backends: Backends, settings: PlanSettings, covered_blocks):
+    from .planning import plan  # the partitioners engineer's module
+
+    cost_model = backends.leaf_prover.cost_model()
+    explicit = settings.shards is not None or settings.max_cost is not None or settings.max_ram_gib is not None
+    result = plan(
+        profile, backends.partitioner, cost_model,
+        shards=settings.shards, max_cost=settings.max_cost, max_ram_gib=settings.max_ram_gib,
+        eps=settings.eps, seed=settings.seed, mode=settings.mode if explicit or settings.mode else "pack",
+        exclude_blocks=set(covered_blocks),
+    )
+    return result.manifest, list(getattr(result, "warnings", ()))

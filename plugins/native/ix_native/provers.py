@@ -1,0 +1,188 @@
+"""Native leaf and aggregation provers: the Python Lean kernel behind Ix's claim rules.
+
+What a native proof is: an execution record bound by hashes, NOT a succinct
+zero-knowledge proof. The leaf record names the sub-environment it ran on (its blake3),
+the items it checked, the kernel's verdicts and the committed claim; anyone holding the
+environment re-runs it (`ix verify --reexecute`) to confirm it. Aggregates record their
+children's proof ids and apply Ix's mode-1 discharge after re-checking every child's pin
+and witness lists, exactly as the Zisk aggregation guest does in-circuit.
+
+Claim rules of the native leaf (shard = list of block addresses):
+- subject = the proven targets of the shard's items (Ix's certified set);
+- assumptions = the *block addresses* of the blocks the checked items reference
+  (`env.block_refs`) that the shard does not certify. A block's address is one of its
+  own proven targets ([block] ++ members for a mutual block, [addr] for a standalone
+  constant), so the aggregate that folds the referenced block's leaf discharges it.
+  Literal payloads (Nat/String) are never references: they are domain-separated
+  values inside expressions, not addresses (ix-pipeline.md §13.1).
+- failures = number of checked items the kernel rejected; a leaf with failures > 0 is
+  returned (so the host can report it) and then rejected at once, never stored or folded.
+
+Program ids: blake3 of the role, the distribution version and a digest of the source
+files that decide the verdict (the kernel package and this module), so any change to
+the kernel yields a new id and stored proofs of the old kernel are not reused.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Sequence
+
+import blake3
+
+from ixcore.address import ZERO, Address
+from ixcore.errors import InputError, VerificationError
+from ixcore.merkle import merkle_root
+from ixcore.model import Claim, Execution, Proof
+
+BACKEND = "native"
+LEAF_RECORD = "ix-native-leaf 1"
+AGG_RECORD = "ix-native-agg 1"
+DEFAULT_ARITY = 4
+_PKG = Path(__file__).resolve().parent
+
+
+def _dist_version() -> str:
+    try:
+        return version("ix-native")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def source_digest(paths: Sequence[Path]) -> str:
+    """blake3 over (relative name, bytes) of every file, in name order."""
+    h = blake3.blake3()
+    for p in sorted(paths):
+        h.update(str(p.relative_to(_PKG)).encode() + b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def kernel_sources() -> list[Path]:
+    return sorted((_PKG / "lean").rglob("*.py")) + [_PKG / "env.py", Path(__file__).resolve()]
+
+
+def kernel_version() -> str:
+    existing = [p for p in kernel_sources() if p.is_file()]
+    return f"{_dist_version()}+{source_digest(existing)[:16]}"
+
+
+def program_id(role: str, kver: str) -> Address:
+    return Address.hash(f"ix-native {role} program\0{kver}".encode())
+
+
+def vks_id(leaf_id: bytes, agg_id: bytes) -> Address:
+    return Address.hash(bytes(leaf_id) + bytes(agg_id))
+
+
+def _canonical(obj) -> bytes:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _peak_rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+# ---------------------------------------------------------------------------------------
+# Aggregation
+
+
+class NativeAggProver:
+    """Verifies up to `arity` children and commits their mode-1 discharge.
+
+    `leaf` is the leaf prover whose proofs it accepts: its program id is index 0 of the
+    pinned set and its `verify` checks a leaf child. The pinned set is fixed
+    ([leaf id, agg id]) and never derived from the children.
+    """
+
+    name = BACKEND
+    backend = BACKEND
+
+    def __init__(self, leaf, arity: int = DEFAULT_ARITY):
+        self.leaf = leaf
+        self.arity = max(2, int(arity))
+        self.agg_id = program_id("aggregation", f"{leaf.kernel_version}\0{leaf.program_id}")
+        self.program_ids = (Address(leaf.program_id), self.agg_id)
+        self.vks_id = vks_id(leaf.program_id, self.agg_id)
+
+    def aggregate(self, children: list[Proof], workdir: Path | None = None) -> Proof:
+        if not children:
+            raise VerificationError("aggregation needs at least one child")
+        if len(children) > self.arity:
+            raise VerificationError(f"aggregation of {len(children)} children exceeds arity {self.arity}")
+        start = time.perf_counter()
+        subjects: set[Address] = set()
+        assumed: set[Address] = set()
+        for i, child in enumerate(children):
+            self.verify_child(child, f"child {i}")
+            subjects.update(child.subjects)
+            assumed.update(child.assumptions)
+        s = tuple(sorted(subjects))
+        a = tuple(sorted(assumed - subjects))
+        claim = Claim(
+            env_hash=self.vks_id, failures=0, subject_root=merkle_root(s), assumptions_root=merkle_root(a),
+            checked=len(children), mode=1, vks_id=self.vks_id,
+        )
+        from ixcore.proofio import proof_id
+
+        record = {
+            "format": AGG_RECORD,
+            "program_id": str(self.agg_id),
+            "children": [str(proof_id(c)) for c in children],
+            "child_claims": [c.claim.to_json() for c in children],
+            "claim": claim.to_json(),
+        }
+        seconds = time.perf_counter() - start
+        return Proof(
+            backend=BACKEND, kind="agg", program_id=self.agg_id, claim=claim, subjects=s, assumptions=a,
+            body=_canonical(record), kernel_version=self.leaf.kernel_version,
+            stats={"seconds": seconds, "children": len(children), "peak_memory": _peak_rss_bytes()},
+        )
+
+    def verify_child(self, child: Proof, what: str) -> None:
+        """The checks the aggregation program applies to each child before using it."""
+        if child.backend != BACKEND:
+            raise VerificationError(f"{what}: {child.backend} proof cannot be folded by the native aggregator")
+        if child.program_id == self.program_ids[0]:
+            if child.kind != "leaf":
+                raise VerificationError(f"{what}: carries the leaf program id but is a {child.kind}")
+            self.leaf.verify(child)
+        elif child.program_id == self.agg_id:
+            if child.claim.vks_id != self.vks_id:
+                raise VerificationError(f"{what}: aggregate child commits vks_id {child.claim.vks_id.short()}, not this tree's {self.vks_id.short()}")
+            self.verify(child)
+        else:
+            raise VerificationError(
+                f"{what}: program id {child.program_id.short()} is not pinned (leaf {self.program_ids[0].short()}, agg {self.agg_id.short()})"
+            )
+        if child.claim.failures:
+            raise VerificationError(f"{what}: {child.claim.failures} kernel failure(s)")
+        if merkle_root(child.subjects) != child.claim.subject_root:
+            raise VerificationError(f"{what}: subject list does not hash to the committed subject root (forged witness)")
+        if merkle_root(child.assumptions) != child.claim.assumptions_root:
+            raise VerificationError(f"{what}: assumption list does not hash to the committed assumptions root (forged witness)")
+
+    def verify(self, proof: Proof, reexecute: bool = False, env=None) -> None:
+        """An aggregate's record must carry exactly its claim under this program."""
+        if proof.program_id != self.agg_id or proof.kind != "agg":
+            raise VerificationError(f"not a native aggregate of program {self.agg_id.short()}")
+        record = _parse_record(proof, AGG_RECORD)
+        if record.get("claim") != proof.claim.to_json() or record.get("program_id") != str(self.agg_id):
+            raise VerificationError("native aggregate: record does not match the committed claim")
+        if proof.claim.mode != 1 or proof.claim.vks_id != self.vks_id or proof.claim.failures:
+            raise VerificationError("native aggregate: wrong mode, pin or failures in the claim")
+        if len(record.get("children", ())) != proof.claim.checked:
+            raise VerificationError("native aggregate: child count differs from the claim")
+
+
+def _parse_record(proof: Proof, fmt: str) -> dict:
+    try:
+        record = json.loads(proof.body)
+    except ValueError:
+        raise VerificationError(f"native {proof.kind}: body is not an execution record") from None
+    if not isinstance(record, dict) or record.get("format") != fmt:
+        raise VerificationError(f"native {proof.kind}: body is not a {fmt!r} record")
+    return record

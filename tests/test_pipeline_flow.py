@@ -1,0 +1,70 @@
+"""End-to-end flow with the test-double leaf prover and the real native aggregator."""
+from __future__ import annotations
+
+import pytest
+
+from ixcore.errors import InputError, VerificationError
+from ixcore.pipeline import PlanSettings, prove_env
+from ixcore.store import FsStore
+
+from pipeline_doubles import ToyFormat, backends, range_manifest, write_toy_env
+
+
+@pytest.fixture
+def env_file(tmp_path):
+    return write_toy_env(tmp_path / "a.toy.json", 40)
+
+
+def run(env_file, tmp_path, k=4, store=None, jobs=1, arity=4, manifest=None, **kw):
+    env = ToyFormat().load(env_file)
+    manifest = manifest or range_manifest(env, k)
+    return prove_env(env_file, backends(store=store, jobs=jobs, **kw), PlanSettings(arity=arity, jobs=jobs),
+                     manifest=manifest, workdir=tmp_path / "work")
+
+
+def test_whole_env_gives_unconditional_root_equal_to_env_root(env_file, tmp_path):
+    res = run(env_file, tmp_path)
+    assert res.ok and res.unconditional
+    assert res.root.claim.subject_root == res.env_root
+    assert res.root.claim.mode == 1 and res.fold.aggregations >= 1
+    assert [s.status for s in res.shards] == ["proven"] * 4
+
+
+def test_parallel_jobs_give_the_same_root(env_file, tmp_path):
+    one = run(env_file, tmp_path, jobs=1)
+    two = run(env_file, tmp_path, jobs=2)
+    assert one.root.claim == two.root.claim
+
+
+def test_rerun_proves_nothing_and_still_verifies(env_file, tmp_path):
+    store = FsStore(tmp_path / "store")
+    first = run(env_file, tmp_path, store=store)
+    again = run(env_file, tmp_path, store=FsStore(tmp_path / "store"))
+    assert first.unconditional and again.unconditional
+    assert [s.status for s in again.shards] == ["reused"] * 4
+    assert not again.leaves and len(again.stored) == 4 and again.fold.aggregations >= 1
+    assert again.root.claim.subject_root == again.env_root
+
+
+def test_single_shard_still_aggregates_once(env_file, tmp_path):
+    res = run(env_file, tmp_path, k=1)
+    assert res.fold.aggregations == 1 and res.root.kind == "agg"
+
+
+def test_leaf_with_failures_is_rejected_and_not_stored(tmp_path):
+    env_file = write_toy_env(tmp_path / "bad.toy.json", 12, bad={5})
+    store = FsStore(tmp_path / "store")
+    with pytest.raises(VerificationError, match="kernel rejected 1 item"):
+        run(env_file, tmp_path, store=store, jobs=1)
+    assert all(not any(a == b for b in []) for a in store.covered())
+    bad_block = [w for w in ToyFormat().load(env_file).work_items() if w.names == ("c5",)][0].block
+    assert bad_block not in store.covered()
+
+
+def test_manifest_missing_a_block_is_an_input_error(env_file, tmp_path):
+    env = ToyFormat().load(env_file)
+    m = range_manifest(env, 4)
+    import attrs
+    short = attrs.evolve(m, shards=(m.shards[0], m.shards[1], m.shards[2], attrs.evolve(m.shards[3], blocks=m.shards[3].blocks[1:])))
+    with pytest.raises(InputError, match="neither in a shard nor covered"):
+        run(env_file, tmp_path, manifest=short)
