@@ -43,3 +43,17 @@ def _dask_requirements():
     from .roles import Requirement
 
     return [Requirement.module("distributed", "pip install 'ixcore[dask]'")]
+
+
+@hookimpl(specname="ix_register_env_formats")
+def register_ixe_env_format(register):
+    """Named apart from the hook so other env formats can add their own hookimpl here."""
+
+    def make_ixe(config: dict):
+        from .config import check_table
+        from .formats.ixe import IxeFormat
+
+        check_table(config, {"trust": bool}, "env_options", "env format ixe")
+        return IxeFormat(trust=config.get("trust", False))
+
+    register("ixe", make_ixe, summary="Ixon .ixe environments of argumentcomputer/ix (E1, and E0 of #492..#569)")
