@@ -1,0 +1,341 @@
+"""What every partitioner returns, and the machinery the library-backed ones share.
+
+- `PartitionResult`: block -> shard plus the aggregation tree.
+- Balance weights: vertex weights capped at a fixed point so one atomic block cannot make
+  the balance constraint infeasible (the cap turns such a block into exactly one ideal
+  shard; the overshoot is reported as the atomic floor, never hidden).
+- int32 scaling: KaHyPar and Mt-KaHyPar keep weights in C `int`; an overflowing *sum*
+  silently corrupts KaHyPar's result and is rejected by Mt-KaHyPar.
+- `recursive_bisection`: the explicit bisection tree. Each node calls a 2-way bisector with
+  per-side maximum weights derived so that eps bounds the FINAL shards: a node with k'
+  leaves and weight W' gets the adaptive imbalance ((1+eps)·(W/k)·k'/W')^(1/ceil(log2 k'))
+  − 1, which leaves every subtree enough slack for its own levels.
+- `verify_and_repair`: the final check; overloaded shards shed their lightest blocks to
+  the lightest shards, so a returned partition meets eps unless granularity forbids it,
+  which is then stated in `meta["balance"]`.
+- `run_isolated`: runs a function in a child Python process with a timeout. The native
+  libraries hold the GIL for the whole call, so a thread could neither time them out nor
+  keep the CLI responsive.
+"""
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any, Callable
+
+import attrs
+import numpy as np
+
+from .errors import IxError
+from .hypergraph import Hypergraph
+from .manifest import AggNode, Internal, Leaf, balanced_agg_tree
+
+#: Scaled weight sums stay below this (half of int32's range, so sums of two sides and
+#: library-internal slack cannot overflow).
+INT32_BUDGET = 1 << 30
+
+
+class PartitionError(IxError):
+    """A partitioner failed, timed out or returned an invalid partition."""
+
+    exit_code = 2
+
+
+def _parts(a) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.int32)
+
+
+@attrs.frozen(eq=False)
+class PartitionResult:
+    """parts[block id] = shard in [0, k); `tree` has exactly the leaves 0..k-1.
+
+    meta: partitioner name/version/preset/seed/eps/seconds plus balance facts
+    (`imbalance`, `balance`, `atomic_floor` vertex ids, `repaired_moves`).
+    """
+
+    parts: np.ndarray = attrs.field(converter=_parts)
+    k: int
+    tree: AggNode
+    meta: dict = attrs.field(factory=dict)
+
+    def check(self, n: int) -> None:
+        """Raise PartitionError unless this is a well-formed k-way assignment of n blocks."""
+        if len(self.parts) != n:
+            raise PartitionError(f"partition has {len(self.parts)} entries for {n} blocks")
+        if n and (self.parts.min() < 0 or self.parts.max() >= self.k):
+            raise PartitionError(f"partition uses shard ids outside [0, {self.k})")
+        leaves = sorted(self.tree.leaves())
+        if leaves != list(range(self.k)):
+            raise PartitionError(f"aggregation tree leaves {leaves[:8]}... are not the shard ids 0..{self.k - 1}")
+        if n >= self.k and len(np.unique(self.parts)) != self.k:
+            raise PartitionError(f"partition leaves some of its {self.k} shards empty")
+
+
+def trivial_result(n: int, k: int, meta: dict) -> PartitionResult:
+    """Everything in shard 0 (k = 1, or at most one block)."""
+    return PartitionResult(np.zeros(n, dtype=np.int32), 1, Leaf(0), dict(meta, k=1))
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def balance_weights(weights, k: int) -> tuple[np.ndarray, float]:
+    """Weights capped at c with c = Σ min(w, c) / k (the fixed point), and c.
+
+    With the cap, every capped vertex weighs exactly one ideal shard, so a feasible
+    balanced partition exists; without it one huge block makes eps unsatisfiable for
+    every bisection above it. Returns float64 weights; all-zero input becomes all ones.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    if len(w) == 0:
+        return w, 0.0
+    if not w.any():
+        w = np.ones_like(w)
+    total = float(w.sum())
+    if k <= 1:
+        return w, total
+    desc = np.sort(w)[::-1]
+    prefix = 0.0
+    for j in range(k):
+        cap = (total - prefix) / (k - j)
+        if j >= len(desc) or desc[j] <= cap:
+            return np.minimum(w, cap), cap
+        prefix += desc[j]
+    return np.minimum(w, cap), cap  # pragma: no cover - the loop returns by j = k-1
+
+
+def int32_weights(weights, budget: int = INT32_BUDGET) -> np.ndarray:
+    """Positive int64 weights whose sum is at most budget + n (each fits int32)."""
+    w = np.asarray(weights, dtype=np.float64)
+    total = float(w.sum())
+    factor = min(1.0, budget / total) if total > 0 else 1.0
+    return np.maximum(1, np.rint(w * factor)).astype(np.int64)
+
+
+def library_nets(hg: Hypergraph, budget: int = INT32_BUDGET) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ptr, pins, weights) with zero-weight nets dropped (they cannot change km1) and the
+    weights scaled into int32 when their sum would overflow the library's objective."""
+    keep = hg.net_weights > 0
+    sizes = np.diff(hg.ptr)[keep]
+    ptr = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=ptr[1:])
+    pins = hg.pins[np.repeat(keep, np.diff(hg.ptr))]
+    weights = hg.net_weights[keep]
+    if weights.sum() > budget:
+        weights = int32_weights(weights, budget)
+    return ptr, pins, weights
+
+
+# --------------------------------------------------------------------------- bisection
+
+#: bisect(sub_hypergraph_with_int_weights, max_left, max_right, seed) -> side (0/1 per vertex)
+Bisector = Callable[[Hypergraph, int, int, int], np.ndarray]
+
+
+def level_eps(eps: float, ideal: float, k_sub: int, w_sub: float) -> float:
+    """Adaptive per-level imbalance: what a node with k_sub leaves and weight w_sub may use
+    so that, if every level below does the same, its leaves end at most (1+eps)·ideal."""
+    if k_sub <= 1 or w_sub <= 0:
+        return eps
+    levels = math.ceil(math.log2(k_sub))
+    room = (1.0 + eps) * ideal * k_sub / w_sub
+    return max(room ** (1.0 / levels) - 1.0, 0.0)
+
+
+def greedy_bisect(hg: Hypergraph, max_left: int, max_right: int, seed: int) -> np.ndarray:
+    """Weight-only split for degenerate inputs (no nets, or the library gave up): heaviest
+    first into whichever side has more room left relative to its maximum."""
+    w = np.asarray(hg.vertex_weights, dtype=np.float64)
+    side = np.zeros(hg.n, dtype=np.int8)
+    load = [0.0, 0.0]
+    caps = [float(max_left), float(max_right)]
+    for v in np.argsort(-w, kind="stable"):
+        s = 0 if caps[0] - load[0] >= caps[1] - load[1] else 1
+        side[v] = s
+        load[s] += w[v]
+    return side
+
+
+def recursive_bisection(hg: Hypergraph, k: int, eps: float, bisect: Bisector, seed: int) -> tuple[np.ndarray, AggNode, dict]:
+    """Partition hg (integer vertex weights) into k shards by explicit 2-way splits.
+
+    The left child of a node with k' leaves gets floor(k'/2) of them and a target weight
+    in that proportion; leaf ids are contiguous in DFS order (as Ix's `rec_bisect`), so
+    the returned tree is the bisection tree itself. Returns (parts, tree, stats).
+    """
+    weights = np.asarray(hg.vertex_weights, dtype=np.int64)
+    parts = np.zeros(hg.n, dtype=np.int32)
+    ideal = float(weights.sum()) / k
+    stats = {"bisections": 0, "side_overflows": 0}
+
+    def solve(vertices: np.ndarray, k_sub: int, base: int) -> AggNode:
+        if k_sub == 1:
+            parts[vertices] = base
+            return Leaf(base)
+        k_left = k_sub // 2
+        k_right = k_sub - k_left
+        if len(vertices) <= k_sub:  # one block per shard (more shards than blocks is capped upstream)
+            order = vertices[np.argsort(-weights[vertices], kind="stable")]
+            return _spread(order, k_sub, base)
+        sub = hg.induce(vertices)
+        w_sub = float(weights[vertices].sum())
+        e = level_eps(eps, ideal, k_sub, w_sub)
+        max_left = int(math.floor((1 + e) * w_sub * k_left / k_sub))
+        max_right = int(math.floor((1 + e) * w_sub * k_right / k_sub))
+        side = bisect(sub, max_left, max_right, seed) if sub.num_nets else greedy_bisect(sub, max_left, max_right, seed)
+        side = np.asarray(side, dtype=np.int8)
+        stats["bisections"] += 1
+        left_w = int(weights[vertices[side == 0]].sum())
+        if left_w > max_left or w_sub - left_w > max_right:
+            stats["side_overflows"] += 1
+        side = _ensure_counts(side, weights[vertices], k_left, k_right)
+        left = solve(vertices[side == 0], k_left, base)
+        right = solve(vertices[side == 1], k_right, base + k_left)
+        return Internal(left, right)
+
+    def _spread(order: np.ndarray, k_sub: int, base: int) -> AggNode:
+        tree = balanced_agg_tree(base, base + k_sub)
+        for i, v in enumerate(order):
+            parts[v] = base + i
+        return tree
+
+    tree = solve(np.arange(hg.n, dtype=np.int64), k, 0)
+    return parts, tree, stats
+
+
+def _ensure_counts(side: np.ndarray, w: np.ndarray, k_left: int, k_right: int) -> np.ndarray:
+    """Move lightest vertices so each side has at least as many vertices as leaves."""
+    side = side.copy()
+    for need_side, need in ((0, k_left), (1, k_right)):
+        short = need - int((side == need_side).sum())
+        if short > 0:
+            donors = np.flatnonzero(side != need_side)
+            side[donors[np.argsort(w[donors], kind="stable")[:short]]] = need_side
+    return side
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def verify_and_repair(parts: np.ndarray, k: int, eps: float, bw: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Make every shard's balance weight at most (1+eps)·mean if moves can do it.
+
+    Overloaded shards give their lightest vertices to the currently lightest shard while
+    that keeps the receiver within the bound (km1 is not considered: this is a last
+    resort after the library missed its targets). Returns (parts, facts).
+    """
+    parts = np.asarray(parts, dtype=np.int32).copy()
+    bound = (1.0 + eps) * float(bw.sum()) / k
+    loads = np.bincount(parts, weights=bw, minlength=k)
+    counts = np.bincount(parts, minlength=k)
+    moves = 0
+    for s in np.flatnonzero(loads > bound * (1 + 1e-12)):
+        members = np.flatnonzero(parts == s)
+        for v in members[np.argsort(bw[members], kind="stable")]:
+            if loads[s] <= bound or counts[s] <= 1:
+                break
+            t = int(np.argmin(loads))
+            if loads[t] + bw[v] > bound:
+                break
+            parts[v] = t
+            counts[s] -= 1
+            counts[t] += 1
+            loads[s] -= bw[v]
+            loads[t] += bw[v]
+            moves += 1
+    met = bool(loads.max() <= bound * (1 + 1e-9))
+    return parts, {
+        "repaired_moves": moves,
+        "balance": "met" if met else "infeasible at this granularity",
+        "imbalance_balance_weights": float(loads.max() / (loads.sum() / k)) if loads.sum() else 1.0,
+    }
+
+
+def partition_by_bisection(hg: Hypergraph, k: int, eps: float, seed: int, *, run: Callable[[dict], tuple], meta: dict) -> PartitionResult:
+    """The common path of the library partitioners.
+
+    Caps, scales and strips the inputs, hands them to `run(job)` (which returns
+    `(parts, tree, stats)`, typically from a subprocess running `recursive_bisection`),
+    then verifies and repairs balance in real weights and fills `meta`.
+    """
+    start = time.perf_counter()
+    n = hg.n
+    meta = dict(meta, seed=seed, eps=eps)
+    if k <= 1 or n <= 1:
+        return trivial_result(n, k, dict(meta, seconds=0.0, imbalance=1.0, balance="met"))
+    k = min(k, n)
+    bw, cap = balance_weights(hg.vertex_weights, k)
+    ptr, pins, net_w = library_nets(hg)
+    job = {"ptr": ptr, "pins": pins, "net_weights": net_w, "vertex_weights": int32_weights(bw), "k": k, "eps": eps, "seed": seed}
+    parts, tree, stats = run(job)
+    parts, facts = verify_and_repair(parts, k, eps, bw)
+    w = np.asarray(hg.vertex_weights, dtype=np.float64)
+    floor = np.flatnonzero(w > (1.0 + eps) * cap) if cap > 0 else np.zeros(0, dtype=np.int64)
+    result = PartitionResult(
+        parts,
+        k,
+        tree,
+        dict(
+            meta,
+            k=k,
+            seconds=time.perf_counter() - start,
+            imbalance=hg.imbalance(parts, k),
+            atomic_floor=[int(v) for v in floor],
+            **stats,
+            **facts,
+        ),
+    )
+    result.check(n)
+    return result
+
+
+# --------------------------------------------------------------------------- subprocess
+
+_WORKER = "import sys; from ixcore.partition import _worker_main; _worker_main(sys.argv[1], sys.argv[2])"
+
+
+def run_isolated(target: str, kwargs: dict, *, timeout_s: float, label: str) -> Any:
+    """Call `module:function(**kwargs)` in a fresh Python process and return its result.
+
+    The payload and the result travel through pickle files, so a library that writes to
+    stdout cannot corrupt them. On timeout the child is killed and PartitionError says so;
+    a child that fails reports the last line of its stderr.
+    """
+    with tempfile.TemporaryDirectory(prefix="ix-part-") as tmp:
+        job, out = os.path.join(tmp, "job.pkl"), os.path.join(tmp, "out.pkl")
+        with open(job, "wb") as f:
+            pickle.dump((target, kwargs), f, protocol=pickle.HIGHEST_PROTOCOL)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _WORKER, job, out],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            _, err = proc.communicate(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise PartitionError(f"{label}: no result within {timeout_s:g} s (raise [partition] timeout_s)") from None
+        if proc.returncode != 0 or not os.path.exists(out):
+            lines = [ln for ln in err.decode(errors="replace").splitlines() if ln.strip()]
+            why = lines[-1] if lines else f"exit status {proc.returncode}"
+            raise PartitionError(f"{label} failed in its worker process: {why}")
+        with open(out, "rb") as f:
+            return pickle.load(f)
+
+
+def _worker_main(job_path: str, out_path: str) -> None:
+    import importlib
+
+    with open(job_path, "rb") as f:
+        target, kwargs = pickle.load(f)
+    module, _, name = target.partition(":")
+    result = getattr(importlib.import_module(module), name)(**kwargs)
+    with open(out_path + ".tmp", "wb") as f:
+        pickle.dump(result, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(out_path + ".tmp", out_path)
