@@ -40,12 +40,21 @@ def _load_builtin_commands() -> None:
 
 
 def _load_plugin_commands() -> None:
+    """Each plugin's commands separately: one broken plugin (a failing import, a bug in
+    its hook) costs only its own commands, with a warning, never the whole CLI."""
     from ..plugins import PluginHost
 
     try:
-        PluginHost().add_commands(cli)
-    except IxError as exc:  # a broken plugin must not take the whole CLI down
+        host = PluginHost()
+    except IxError as exc:
         click.echo(f"ix: warning: plugin commands unavailable: {exc}", err=True)
+        return
+    for impl in host.pm.hook.ix_add_commands.get_hookimpls():
+        try:
+            impl.function(cli=cli)
+        except Exception as exc:  # noqa: BLE001 - isolate third-party code
+            dist, _version = host.distribution_of(impl.plugin)
+            click.echo(f"ix: warning: commands of {dist} unavailable: {type(exc).__name__}: {exc}", err=True)
 
 
 _load_builtin_commands()
