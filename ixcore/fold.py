@@ -69,6 +69,7 @@ class FoldResult:
     aggregations: int
     seconds: float
     aggregated: bool
+    aggregates: tuple[Proof, ...] = ()  # every aggregate made, root last
 
 
 def validate_manifest(manifest: ShardManifest, source: str = "manifest") -> None:
@@ -177,7 +178,8 @@ def run_fold(
     root = slots[-1]
     assert root is not None
     mirror = Discharge(root.subjects, root.assumptions)
-    return FoldResult(root, mirror, tuple(ops), count, time.perf_counter() - start, aggregated=True)
+    made = tuple(slots[i] for i, op in enumerate(ops) if isinstance(op, Agg))
+    return FoldResult(root, mirror, tuple(ops), count, time.perf_counter() - start, aggregated=True, aggregates=made)
 
 
 def _run_wave(aggregate, jobs, executor) -> dict[int, Proof]:

@@ -158,6 +158,9 @@ class RunResult:
     def unconditional(self) -> bool:
         return self.ok and not self.outstanding
 
+    def fold_proofs(self) -> tuple[Proof, ...]:
+        return self.fold.aggregates
+
     def summary(self) -> dict:
         proven = sum(s.status == "proven" for s in self.shards)
         reused = sum(s.status == "reused" for s in self.shards)

@@ -165,6 +165,11 @@ class NativeAggProver:
         if merkle_root(child.assumptions) != child.claim.assumptions_root:
             raise VerificationError(f"{what}: assumption list does not hash to the committed assumptions root (forged witness)")
 
+    def children_of(self, proof: Proof) -> list[Address]:
+        """Proof ids of an aggregate's children (from its verified record)."""
+        self.verify(proof)
+        return [Address.from_hex(h) for h in _parse_record(proof, AGG_RECORD)["children"]]
+
     def verify(self, proof: Proof, reexecute: bool = False, env=None) -> None:
         """An aggregate's record must carry exactly its claim under this program."""
         if proof.program_id != self.agg_id or proof.kind != "agg":

@@ -1,0 +1,63 @@
+"""The run report of `ix prove`: JSON for machines, a PNG of predicted vs measured cost.
+
+Files written into the run directory:
+    report.json   summary (claim, checks, phases) + one row per shard
+    cost.png      predicted cost vs measured seconds per proven shard (log-log scatter)
+    root.proof    the root proof (aggregated runs)
+    proofs/       every proof of the fold (leaves, stored children, aggregates), by id,
+                  so `ix verify root.proof --reexecute` can walk the tree
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import attrs
+
+from . import proofio
+from .pipeline import RunResult
+
+
+def write_run(result: RunResult, out_dir: str | Path) -> dict:
+    """Write every artefact of a run; returns the report dict (also report.json)."""
+    out = Path(out_dir)
+    (out / "proofs").mkdir(parents=True, exist_ok=True)
+    every = list(result.leaves) + list(result.stored) + list(result.fold_proofs())
+    for proof in every:
+        (out / "proofs" / f"{proofio.proof_id(proof)}.proof").write_bytes(proofio.dumps(proof))
+    files = {"report": "report.json", "plot": "cost.png", "proofs": "proofs/"}
+    if result.root is not None:
+        (out / "root.proof").write_bytes(proofio.dumps(result.root))
+        files["root"] = "root.proof"
+    report = dict(result.summary())
+    report["shards"] = [attrs.asdict(s) for s in result.shards]
+    report["files"] = files
+    (out / "report.json").write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
+    plot_costs(result, out / "cost.png")
+    return report
+
+
+def plot_costs(result: RunResult, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [s for s in result.shards if s.status == "proven"]
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=110)
+    if rows:
+        xs = [max(s.predicted_cost, 1e-9) for s in rows]
+        ys = [max(s.seconds, 1e-9) for s in rows]
+        ax.scatter(xs, ys, s=18)
+        for s, x, y in zip(rows, xs, ys):
+            ax.annotate(str(s.shard), (x, y), fontsize=7, xytext=(2, 2), textcoords="offset points")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    else:
+        ax.text(0.5, 0.5, "no shard proven in this run (all reused)", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("predicted cost (manifest, cost-model units)")
+    ax.set_ylabel("measured leaf time (s)")
+    ax.set_title(f"{Path(result.env_path).name}: predicted vs measured per shard")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
