@@ -90,6 +90,8 @@ class Registration:
 #              program_id; kernel_version; cost_model() -> ixcore.costmodel.CostModel;
 #              prove(env, blocks, workdir) -> Proof; execute(env, blocks, workdir);
 #              verify(proof, reexecute=False, env=None) raises VerificationError.
+#              Optional, for `ix inspect`: sniff_proof(path) -> bool and
+#              describe_proof(path) -> dict for the prover's own proof files.
 # agg_prover:  name; program_ids (leaf_id, agg_id); arity;
 #              aggregate(children: list[Proof], workdir) -> Proof; verify(proof).
 # store:       covered() -> set[Address]; get(proof_id) -> Proof; put(proof) -> id;
