@@ -249,7 +249,9 @@ def _inductive(r: Reader, expr: ExprReader) -> Inductive:
 
 def _info(r: Reader, expr: ExprReader):
     at = r.pos
-    head = r.data[at] if at < len(r.data) else None
+    head = r.data[at] if at < len(r.data) else 0
+    if head >> 4 != MUTS_FLAG and (head >> 4 != CONST_FLAG or head & 0x08):
+        raise r.fail(f"a constant head C?/D0-D7, found {head:02x}" if at < len(r.data) else "a constant head, found end of data", at)
     flag, size = r.tag4("a constant head")
     if flag == MUTS_FLAG:
         members = []
@@ -265,8 +267,6 @@ def _info(r: Reader, expr: ExprReader):
             else:
                 raise r.fail(f"a mutual member tag 0..2, found {tag}", tag_at)
         return Muts(members)
-    if flag != CONST_FLAG or head & 0x08:
-        raise r.fail(f"a constant head C?/D0-D7, found {head:02x}", at)
     if size == DEFN:
         return _definition(r, expr)
     if size == RECR:
