@@ -68,3 +68,48 @@ def test_manifest_missing_a_block_is_an_input_error(env_file, tmp_path):
     short = attrs.evolve(m, shards=(m.shards[0], m.shards[1], m.shards[2], attrs.evolve(m.shards[3], blocks=m.shards[3].blocks[1:])))
     with pytest.raises(InputError, match="neither in a shard nor covered"):
         run(env_file, tmp_path, manifest=short)
+
+
+def novel_manifest(env, store, k):
+    """What store-aware planning hands the prover: shards over the uncovered blocks only."""
+    from ixcore.manifest import ShardEntry, ShardManifest, balanced_agg_tree
+
+    covered = store.covered()
+    novel = [w.block for w in env.work_items() if not set(w.proven_targets) <= covered]
+    chunks = [novel[i * len(novel) // k : (i + 1) * len(novel) // k] for i in range(k)]
+    return ShardManifest(0, [ShardEntry(i, len(c), len(c), 0, None, c, ()) for i, c in enumerate(chunks)],
+                         balanced_agg_tree(0, k))
+
+
+def test_second_env_sharing_most_blocks_proves_only_the_novel_ones(tmp_path):
+    import json
+
+    a_file = write_toy_env(tmp_path / "a.toy.json", 40)
+    blocks = json.loads(a_file.read_text())["blocks"][:36]
+    blocks += [{"name": f"d{i}", "refs": ["c35", f"c{i}"] + ([f"d{i-1}"] if i else []), "bad": False} for i in range(4)]
+    b_file = tmp_path / "b.toy.json"
+    b_file.write_text(json.dumps({"blocks": blocks}))
+    store = FsStore(tmp_path / "store")
+    first = run(a_file, tmp_path, store=store)
+    assert first.unconditional
+    b_env = ToyFormat().load(b_file)
+    second = run(b_file, tmp_path, store=store, manifest=novel_manifest(b_env, store, 2))
+    proven_blocks = sum(len(p.subjects) for p in second.leaves)
+    assert proven_blocks == 4 and proven_blocks / len(b_env.work_items()) == 0.1
+    assert second.ok and second.unconditional
+    assert second.extra_subjects == 4  # A's c36..c39 came along inside a reused leaf
+
+
+def test_interrupted_run_resumes_from_banked_leaves(tmp_path):
+    env_file = write_toy_env(tmp_path / "r.toy.json", 24)
+    store = FsStore(tmp_path / "store")
+    env = ToyFormat().load(env_file)
+    m = range_manifest(env, 4)
+    # a run that dies after banking two leaves: bank them by hand, as the pipeline does on arrival
+    from pipeline_doubles import ToyLeafProver
+
+    for s in m.shards[:2]:
+        store.put(ToyLeafProver().prove(env, list(s.blocks), tmp_path))
+    res = run(env_file, tmp_path, store=store, manifest=m)
+    assert [s.status for s in res.shards] == ["reused", "reused", "proven", "proven"]
+    assert res.unconditional and res.root.claim.subject_root == res.env_root
