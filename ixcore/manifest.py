@@ -122,12 +122,16 @@ def balanced_agg_tree(lo: int, hi: int) -> AggNode:
 
 @attrs.frozen
 class FoldLeaf:
+    """Take shard `shard`'s leaf proof."""
+
     shard: int
 
 
 @attrs.frozen
 class FoldAgg:
-    children: tuple[int, ...]  # indices of earlier fold ops
+    """Aggregate the results of earlier fold ops (indices into the plan)."""
+
+    children: tuple[int, ...]
 
 
 FoldOp = Union[FoldLeaf, FoldAgg]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, strategies as st
 
 from ixcore.address import Address
 from ixcore.manifest import (
@@ -62,6 +63,17 @@ def test_prune_collapses_single_children():
     assert tree.prune(lambda i: i == 2) == Leaf(2)
     assert tree.prune(lambda i: False) is None
     assert tree_depth(tree) == 2 and tree_depth(Leaf(0)) == 0
+
+
+agg_trees = st.recursive(
+    st.integers(0, 1000).map(Leaf), lambda sub: st.tuples(sub, sub).map(lambda lr: Internal(*lr)), max_leaves=40
+)
+
+
+@given(agg_trees)
+def test_tree_json_round_trip(tree):
+    assert tree_from_json(json.loads(json.dumps(tree_to_json(tree)))) == tree
+    assert tree.num_leaves == len(list(tree.leaves())) and tree.min_leaf == next(tree.leaves())
 
 
 def test_tree_json_rejects_malformed_nodes():
