@@ -19,7 +19,7 @@ STANDALONE_HEADS = frozenset((0xD0, 0xD1, 0xD2, 0xD3))
 
 @attrs.frozen
 class AnonWork:
-    """Ix's `AnonWork`: a Standalone constant (`block` is None) or a Muts Block."""
+    """Ix's `AnonWork`: a Standalone constant (`is_block` False) or a Muts Block."""
 
     addr: Address  # the standalone address, or the Muts block address
     primary: Address
@@ -109,8 +109,3 @@ def build_sub_env(source: IxonEnv, roots: Iterable[Address]) -> IxonEnv:
             sub.hints[a] = source.hints[a]
     return sub
 
-
-def proven_root_of(items: Iterable[AnonWork]) -> Address:
-    from ..merkle import merkle_root
-
-    return merkle_root(t for w in items for t in w.proven_targets)
