@@ -93,8 +93,14 @@ class Registration:
 #              Optional, for `ix inspect`: sniff_proof(path) -> bool and
 #              describe_proof(path) -> dict for the prover's own proof files.
 # agg_prover:  name; program_ids (leaf_id, agg_id); arity;
-#              aggregate(children: list[Proof], workdir) -> Proof; verify(proof).
-# store:       covered() -> set[Address]; get(proof_id) -> Proof; put(proof) -> id;
-#              find_covering(targets) -> list of proof ids; verify(); gc().
+#              aggregate(children: list[Proof], workdir) -> Proof (mode 1, vks_id =
+#              blake3(leaf_id || agg_id)); verify(proof); optional children_of(proof) ->
+#              child proof ids (lets `ix verify --reexecute` walk the tree).
+# store:       covered(keys=None) -> set[Address]; get(proof_id) -> Proof;
+#              put(proof) -> id (atomic; refuses failures > 0); has(proof_id);
+#              entries(keys=None) -> list[StoredEntry];
+#              find_covering(needed, novel, keys=None) -> list[StoredEntry] (fixpoint);
+#              verify() -> StoreCheck; gc(live_keys=None) -> GcReport. `keys` is a set
+#              of ixcore.store.ProofKey(backend, program_id, kernel_version).
 # executor:    map(fn, jobs) -> iterator of (job, result or exception) as they finish.
 # ---------------------------------------------------------------------------------------
