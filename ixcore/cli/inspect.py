@@ -26,12 +26,12 @@ def render(console, summary: dict) -> None:
     format-specific code here."""
     from rich.table import Table
 
-    scalars = Table(title=f"{summary.get('type', 'file')}: {summary.get('file', '')}", show_header=False)
+    scalars = Table(title=str(summary.get("type", "file")), show_header=False)
     scalars.add_column("field", style="bold")
     scalars.add_column("value")
     nested = []
     for key, value in summary.items():
-        if key in ("type", "file"):
+        if key == "type":
             continue
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             nested.append((key, value))
@@ -57,7 +57,7 @@ def _cell(value) -> str:
         return f"{value:.4g}"
     if isinstance(value, list):
         return ", ".join(map(str, value)) or "-"
-    if isinstance(value, str) and len(value) == 64:
+    if isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value):
         return value[:12] + "…"
     return str(value)
 
