@@ -44,7 +44,7 @@ def render(console, summary: dict) -> None:
         table = Table(title=key)
         columns = list(dict.fromkeys(c for row in rows for c in row))
         for column in columns:
-            table.add_column(column, overflow="fold")
+            table.add_column(column, no_wrap=True, overflow="ellipsis")
         for row in rows:
             table.add_row(*(_cell(row.get(c)) for c in columns))
         console.print(table)
