@@ -29,7 +29,7 @@ from ..address import ADDRESS_LEN, Address
 from ..errors import InputError
 from ..profile import Profile
 from ._cursor import Cursor
-from ._io import atomic_write, read_bytes, read_sidecar, remove_sidecar, write_sidecar
+from ._io import atomic_write, read_bytes, read_sidecar, remove_sidecar, sidecar_path, write_sidecar
 
 MAGIC_IXESP = b"IXESP\0\0\0"
 MAGIC_IXPROF = b"IXPROF\0\0"
@@ -227,8 +227,6 @@ def _first_unsorted(addrs) -> int | None:
 
 
 def _extra_from_sidecar(doc: dict, data: bytes, n: int, path) -> dict[str, np.ndarray]:
-    from ._io import sidecar_path
-
     side = sidecar_path(path)
     if doc.get("profile_blake3") != blake3.blake3(data).hexdigest():
         raise InputError(f"{side}: written for a different {Path(path).name} (blake3 mismatch); delete or regenerate it")

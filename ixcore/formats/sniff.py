@@ -16,6 +16,7 @@ import attrs
 import numpy as np
 
 from ..errors import InputError, IxError
+from ..manifest import tree_depth
 from .ixes import MAGIC as IXES_MAGIC
 from .ixes import read_ixes, read_ixes_meta
 from .ixprof import GENERATIONS, MAGIC_IXESP, MAGIC_IXPROF, read_ixprof
@@ -69,8 +70,6 @@ def summarize_ixprof(path: Path) -> dict[str, Any]:
 
 def summarize_ixes(path: Path) -> dict[str, Any]:
     manifest = read_ixes(path, legacy_411=True)
-    from ..manifest import tree_depth
-
     heartbeats = [s.heartbeats for s in manifest.shards]
     mean = sum(heartbeats) / len(heartbeats) if heartbeats else 0
     return {
