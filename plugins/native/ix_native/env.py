@@ -1,0 +1,365 @@
+"""Blocks, content addresses and the `ndjson` environment format (NativeEnv).
+
+A *block* is the unit of checking and sharding (lean-kernel spec (d)5): one `inductive`
+export object (types, constructors, recursors); the def/thm/opaque lines sharing an `all`
+list of size > 1 (a mutual group); the four quot lines; otherwise one declaration.
+Blocks are addressed in dependency order (a block's record holds the addresses of the
+blocks it references, see `address.py` and docs/addresses.md); an environment whose block
+references form a cycle is rejected as input.
+"""
+from __future__ import annotations
+
+import heapq
+from pathlib import Path
+
+import attrs
+import numpy as np
+
+from ixcore.address import Address
+from ixcore.errors import InputError
+from ixcore.merkle import merkle_root
+from ixcore.model import WorkItem
+from ixcore.profile import Profile
+
+from .address import (
+    BLOCK_DECLS, BLOCK_INDUCTIVE, BLOCK_QUOT, M_AXIOM, M_CTOR, M_DEF, M_INDUCT, M_OPAQUE, M_QUOT, M_REC, M_THM,
+    REF_BLOCK, REF_MISSING, REF_SELF, Encoder, block_address, member_address, uvarint,
+    HINT_KIND, QUOT_KIND, SAFETY,
+)
+
+_QUOT_ORDER = {"type": 0, "ctor": 1, "lift": 2, "ind": 3}
+
+
+@attrs.frozen(eq=False)
+class Member:
+    """One constant of a block: `kind` (M_*), its export record (Decl, InductiveType,
+    Constructor or Recursor) and the Decl that carries it."""
+
+    kind: int
+    name: object
+    record: object
+    decl: object
+
+
+@attrs.frozen(eq=False)
+class Block:
+    """A block before addressing: its members in canonical order and its Decls in file order."""
+
+    kind: int
+    members: tuple
+    decls: tuple
+
+    @property
+    def name(self):
+        return self.members[0].name
+
+
+def group_blocks(decls) -> list[Block]:
+    """Group export declarations into blocks (members in a file-order-independent order)."""
+    blocks: list[Block] = []
+    groups: dict = {}  # frozenset(all) -> list of decls
+    quot: list = []
+    order: list = []  # ("block", Block) | ("group", key) | ("quot",) in first-appearance order
+    for d in decls:
+        k = d.kind
+        if k == "inductive":
+            order.append(("block", _inductive_block(d)))
+        elif k == "quot":
+            if not quot:
+                order.append(("quot",))
+            quot.append(d)
+        elif k in ("def", "thm", "opaque") and len(d.all) > 1:
+            key = frozenset(d.all)
+            if key not in groups:
+                groups[key] = []
+                order.append(("group", key))
+            groups[key].append(d)
+        else:
+            order.append(("block", Block(BLOCK_DECLS, (_decl_member(d),), (d,))))
+    for entry in order:
+        if entry[0] == "block":
+            blocks.append(entry[1])
+        elif entry[0] == "quot":
+            ms = sorted(quot, key=lambda d: _QUOT_ORDER[d.quot_kind])
+            blocks.append(Block(BLOCK_QUOT, tuple(Member(M_QUOT, d.name, d, d) for d in ms), tuple(quot)))
+        else:
+            ds = groups[entry[1]]
+            rank = {n: i for i, n in enumerate(ds[0].all)}
+            ms = sorted(ds, key=lambda d: rank.get(d.name, len(rank)))
+            blocks.append(Block(BLOCK_DECLS, tuple(_decl_member(d) for d in ms), tuple(ds)))
+    return blocks
+
+
+def _decl_member(d) -> Member:
+    kind = {"axiom": M_AXIOM, "def": M_DEF, "thm": M_THM, "opaque": M_OPAQUE}[d.kind]
+    return Member(kind, d.name, d, d)
+
+
+def _inductive_block(d) -> Block:
+    members = []
+    ctor_by_name = {c.name: c for c in d.ctors}
+    for t in d.types:
+        members.append(Member(M_INDUCT, t.name, t, d))
+        for cn in t.ctors:
+            c = ctor_by_name.get(cn)
+            if c is not None:
+                members.append(Member(M_CTOR, c.name, c, d))
+    listed = {m.name for m in members}
+    members += [Member(M_CTOR, c.name, c, d) for c in d.ctors if c.name not in listed]
+    members += [Member(M_REC, r.name, r, d) for r in sorted(d.recs, key=lambda r: str(r.name))]
+    return Block(BLOCK_INDUCTIVE, tuple(members), (d,))
+
+
+def _exprs_of(m: Member) -> list:
+    r = m.record
+    out = [r.type]
+    if m.kind in (M_DEF, M_THM, M_OPAQUE):
+        out.append(r.value)
+    elif m.kind == M_REC:
+        out += [rule.rhs for rule in r.rules]
+    return out
+
+
+def _names_of(m: Member) -> list:
+    """Constant names a member mentions outside its expressions."""
+    r = m.record
+    if m.kind == M_INDUCT:
+        return list(r.all) + list(r.ctors)
+    if m.kind == M_CTOR:
+        return [r.induct]
+    if m.kind == M_REC:
+        return list(r.all) + [rule.ctor for rule in r.rules]
+    if m.kind in (M_DEF, M_THM, M_OPAQUE):
+        return list(r.all)
+    return []
+
+
+class _Addressing:
+    """Computes block records and addresses in dependency order."""
+
+    def __init__(self, blocks: list[Block], path: str):
+        self.blocks = blocks
+        self.enc = Encoder()
+        self.where: dict = {}  # constant name -> (block index, member index)
+        for bi, b in enumerate(blocks):
+            for mi, m in enumerate(b.members):
+                if m.name in self.where:
+                    other = blocks[self.where[m.name][0]].decls[0]
+                    raise InputError(f"{path}:{m.decl.line}: duplicate declaration {m.name} (first on line {other.line})")
+                self.where[m.name] = (bi, mi)
+        n = len(blocks)
+        self.names: list[list] = [None] * n
+        self.sizes = np.zeros(n, dtype=np.int64)
+        self.deps: list[list[int]] = [None] * n
+        for bi, b in enumerate(blocks):
+            roots = [e for m in b.members for e in _exprs_of(m)]
+            names, node_bytes = self.enc.walk(roots)
+            extra = [x for m in b.members for x in _names_of(m)]
+            seen = dict.fromkeys(names + extra)
+            self.names[bi] = list(seen)
+            self.sizes[bi] = node_bytes
+            self.deps[bi] = sorted({self.where[x][0] for x in seen if x in self.where} - {bi})
+        self.addrs: list[Address] = [None] * n
+        self.records: list[bytes] = [None] * n
+        self.order = self._topo_order(path)
+        for bi in self.order:
+            rec = self._record(bi)
+            self.records[bi] = rec
+            self.addrs[bi] = block_address(rec)
+            self.sizes[bi] += len(rec)
+
+    def _topo_order(self, path) -> list[int]:
+        n = len(self.blocks)
+        indeg = [len(d) for d in self.deps]
+        users: list[list[int]] = [[] for _ in range(n)]
+        for bi, ds in enumerate(self.deps):
+            for d in ds:
+                users[d].append(bi)
+        ready = [i for i in range(n) if indeg[i] == 0]
+        heapq.heapify(ready)
+        out = []
+        while ready:
+            i = heapq.heappop(ready)
+            out.append(i)
+            for u in users[i]:
+                indeg[u] -= 1
+                if indeg[u] == 0:
+                    heapq.heappush(ready, u)
+        if len(out) != n:
+            stuck = next(i for i in range(n) if indeg[i] > 0)
+            b = self.blocks[stuck]
+            raise InputError(
+                f"{path}:{b.decls[0].line}: block {b.name} is part of a reference cycle between blocks "
+                f"(mutual groups must be closed under reference)")
+        return out
+
+    def _member_record(self, bi: int, m: Member) -> bytes:
+        enc = self.enc
+        r = m.record
+        k = m.kind
+        parts = [bytes([k]), enc.name(m.name), uvarint(len(r.level_params))]
+        parts += [enc.name(p) for p in r.level_params]
+        parts.append(enc.expr_hash(r.type))
+
+        def names(xs):
+            return uvarint(len(xs)) + b"".join(enc.name(x) for x in xs)
+
+        if k == M_AXIOM:
+            parts.append(bytes([r.safety == "unsafe"]))
+        elif k == M_DEF:
+            parts += [enc.expr_hash(r.value), bytes([HINT_KIND[r.hints.kind]]), uvarint(r.hints.height),
+                      bytes([SAFETY[r.safety]]), names(r.all)]
+        elif k == M_THM:
+            parts += [enc.expr_hash(r.value), names(r.all)]
+        elif k == M_OPAQUE:
+            parts += [enc.expr_hash(r.value), bytes([r.safety == "unsafe"]), names(r.all)]
+        elif k == M_QUOT:
+            parts.append(bytes([QUOT_KIND[r.quot_kind]]))
+        elif k == M_INDUCT:
+            flags = r.is_rec | (r.is_reflexive << 1) | (r.is_unsafe << 2)
+            parts += [uvarint(r.num_params), uvarint(r.num_indices), uvarint(r.num_nested), bytes([flags]),
+                      names(r.all), names(r.ctors)]
+        elif k == M_CTOR:
+            parts += [enc.name(r.induct), uvarint(r.cidx), uvarint(r.num_params), uvarint(r.num_fields),
+                      bytes([r.is_unsafe])]
+        elif k == M_REC:
+            parts += [names(r.all), uvarint(r.num_params), uvarint(r.num_indices), uvarint(r.num_motives),
+                      uvarint(r.num_minors), bytes([r.k | (r.is_unsafe << 1)]), uvarint(len(r.rules))]
+            for rule in r.rules:
+                parts += [enc.name(rule.ctor), uvarint(rule.nfields), enc.expr_hash(rule.rhs)]
+        return b"".join(parts)
+
+    def _record(self, bi: int) -> bytes:
+        b = self.blocks[bi]
+        enc = self.enc
+        parts = [bytes([b.kind]), uvarint(len(b.members))]
+        parts += [self._member_record(bi, m) for m in b.members]
+        refs = []
+        for name in self.names[bi]:
+            loc = self.where.get(name)
+            if loc is None:
+                target = bytes([REF_MISSING])
+            elif loc[0] == bi:
+                target = bytes([REF_SELF]) + uvarint(loc[1])
+            else:
+                target = bytes([REF_BLOCK]) + bytes(self.addrs[loc[0]]) + uvarint(loc[1])
+            refs.append((enc.name(name), target))
+        refs.sort()
+        parts.append(uvarint(len(refs)))
+        parts += [n + t for n, t in refs]
+        return b"".join(parts)
+
+
+class NativeEnv:
+    """A lean4export environment as content-addressed blocks (the `Env` role contract)."""
+
+    format = "ndjson"
+
+    def __init__(self, path, export):
+        self.path = Path(path)
+        self.export = export
+        self.blocks = group_blocks(export.decls)
+        a = _Addressing(self.blocks, str(path))
+        self._addressing = a
+        self._index = {addr: i for i, addr in enumerate(a.addrs)}
+        if len(self._index) != len(self.blocks):
+            dup = next(i for i, x in enumerate(a.addrs) if a.addrs.index(x) != i)
+            raise InputError(f"{path}:{self.blocks[dup].decls[0].line}: block {self.blocks[dup].name} repeats an earlier block")
+        self._items = [self._work_item(i) for i in range(len(self.blocks))]
+        self._names: dict[Address, str] = {}
+        for i, item in enumerate(self._items):
+            self._names[item.block] = str(self.blocks[i].name)
+            for t, n in zip(item.targets, item.names):
+                self._names.setdefault(t, n)
+
+    def _work_item(self, i: int) -> WorkItem:
+        b = self.blocks[i]
+        addr = self._addressing.addrs[i]
+        names = tuple(str(m.name) for m in b.members)
+        if len(b.members) == 1:
+            return WorkItem(block=addr, primary=addr, targets=(addr,), proven_targets=(addr,), names=names)
+        targets = tuple(member_address(addr, j) for j in range(len(b.members)))
+        return WorkItem(block=addr, primary=targets[0], targets=targets, proven_targets=(addr,) + targets, names=names)
+
+    # ---------------------------------------------------------------- Env contract
+
+    def work_items(self) -> list[WorkItem]:
+        return sorted(self._items, key=lambda w: w.block)
+
+    def env_root(self) -> Address:
+        return merkle_root(t for w in self._items for t in w.proven_targets)
+
+    def name_of(self, addr) -> str | None:
+        return self._names.get(Address(addr))
+
+    def block_index(self, block) -> int:
+        try:
+            return self._index[Address(block)]
+        except KeyError:
+            raise InputError(f"{self.path}: no block with address {Address(block)}") from None
+
+    def block_size(self, block) -> int:
+        """Bytes of the block record plus its distinct expression node records."""
+        return int(self._addressing.sizes[self.block_index(block)])
+
+    def block_refs(self, block) -> set[Address]:
+        a = self._addressing
+        return {a.addrs[d] for d in a.deps[self.block_index(block)]}
+
+    def block_record(self, block) -> bytes:
+        return self._addressing.records[self.block_index(block)]
+
+    def decls_of(self, block) -> list:
+        """The export declarations of a block, in file order (what the kernel checks)."""
+        return list(self.blocks[self.block_index(block)].decls)
+
+    def closure(self, blocks) -> list[Address]:
+        """The blocks and everything they reference, transitively, in dependency order."""
+        a = self._addressing
+        todo = [self.block_index(b) for b in blocks]
+        keep = set(todo)
+        while todo:
+            for d in a.deps[todo.pop()]:
+                if d not in keep:
+                    keep.add(d)
+                    todo.append(d)
+        return [a.addrs[i] for i in a.order if i in keep]
+
+    def write_sub_env(self, blocks, path) -> Path:
+        from .subenv import write_sub_env
+
+        return write_sub_env(self, blocks, path)
+
+    def static_profile(self) -> Profile:
+        """Sizes and static reference edges (consumer -> referenced block), no kernel run."""
+        a = self._addressing
+        rows = {}
+        edges = {}
+        for i, item in enumerate(self._items):
+            rows[item.block] = {"size": int(a.sizes[i]), "const_count": len(self.blocks[i].members)}
+            edges[item.block] = {a.addrs[d] for d in a.deps[i]}
+        return Profile.build(rows, edges)
+
+
+class NdjsonFormat:
+    """The `ndjson` env format: lean4export NDJSON (3.x) files."""
+
+    name = "ndjson"
+
+    def sniff(self, path) -> bool:
+        import orjson
+
+        try:
+            with open(path, "rb") as fh:
+                first = fh.readline(1 << 16)
+            obj = orjson.loads(first)
+        except (OSError, ValueError):
+            return False
+        return isinstance(obj, dict) and isinstance(obj.get("meta"), dict)
+
+    def load(self, path, **_options) -> NativeEnv:
+        from .lean.export import read_export
+
+        if not Path(path).is_file():
+            raise InputError(f"{path}: no such file")
+        return NativeEnv(path, read_export(path))
