@@ -23,12 +23,23 @@ def zisk_table(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def zisk_versioned(tmp_path, monkeypatch):
+    """Install the stand-ins impersonating a given cargo-zisk version; returns the table."""
+    return lambda version: _install_module().install_zisk(tmp_path, monkeypatch, version)
+
+
+@pytest.fixture
 def fixture_env(tmp_path):
     from ixcore.formats.ixe import IxeFormat
     from ixcore.ixon.fixtures import write_fixture_ixe
 
     path = write_fixture_ixe(tmp_path / "fixture.ixe")
     return IxeFormat().load(path)
+
+
+@pytest.fixture
+def make_manifest():
+    return split_manifest
 
 
 def split_manifest(env, k: int):

@@ -11,8 +11,6 @@ from ixcore.merkle import merkle_root
 from ix_zisk.prover import ZiskAggProver, ZiskLeafProver, vks_id
 from ix_zisk.settings import ZiskSettings
 
-from conftest import split_manifest
-
 
 def _provers(table):
     s = ZiskSettings.from_table(table)
@@ -20,12 +18,10 @@ def _provers(table):
 
 
 @pytest.mark.parametrize("version", ["0.16.1", "0.18.0", "1.0.0-beta"])
-def test_leaves_then_aggregate_to_unconditional_claim(tmp_path, monkeypatch, fixture_env, version):
-    from conftest import _install_module
-
-    table = _install_module().install_zisk(tmp_path, monkeypatch, version)
+def test_leaves_then_aggregate_to_unconditional_claim(tmp_path, zisk_versioned, fixture_env, make_manifest, version):
+    table = zisk_versioned(version)
     leaf, agg = _provers(table)
-    manifest = split_manifest(fixture_env, 3)
+    manifest = make_manifest(fixture_env, 3)
     leaves = [leaf.prove(fixture_env, s.blocks, tmp_path / f"s{s.id}") for s in manifest.shards]
     for p in leaves:
         assert p.claim.failures == 0 and p.program_id == leaf.program_id
@@ -39,9 +35,9 @@ def test_leaves_then_aggregate_to_unconditional_claim(tmp_path, monkeypatch, fix
     assert root.claim.subject_root == fixture_env.env_root()
 
 
-def test_nested_aggregation_pins_vks_id(tmp_path, zisk_table, fixture_env):
+def test_nested_aggregation_pins_vks_id(tmp_path, zisk_table, fixture_env, make_manifest):
     leaf, agg = _provers(zisk_table)
-    shards = split_manifest(fixture_env, 4).shards
+    shards = make_manifest(fixture_env, 4).shards
     leaves = [leaf.prove(fixture_env, s.blocks, tmp_path / f"s{s.id}") for s in shards]
     left = agg.aggregate(leaves[:2], tmp_path / "a0")
     right = agg.aggregate(leaves[2:], tmp_path / "a1")
@@ -59,11 +55,11 @@ def test_execute_gives_claim_and_steps_without_proof(tmp_path, zisk_table, fixtu
     leaf.verify(proof, reexecute=True, env=fixture_env)
 
 
-def test_forged_witness_is_rejected_before_proving(tmp_path, zisk_table, fixture_env):
+def test_forged_witness_is_rejected_before_proving(tmp_path, zisk_table, fixture_env, make_manifest):
     import attrs
 
     leaf, agg = _provers(zisk_table)
-    shards = split_manifest(fixture_env, 2).shards
+    shards = make_manifest(fixture_env, 2).shards
     a, b = (leaf.prove(fixture_env, s.blocks, tmp_path / f"s{s.id}") for s in shards)
     forged = attrs.evolve(a, assumptions=())
     with pytest.raises(VerificationError, match="assumption list does not hash"):
