@@ -31,6 +31,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Sequence
 
+import attrs
 import blake3
 
 from ixcore.address import ZERO, Address
@@ -84,6 +85,107 @@ def _canonical(obj) -> bytes:
 
 def _peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+# ---------------------------------------------------------------------------------------
+# Leaf
+
+
+@attrs.frozen
+class BlockVerdict:
+    """The kernel's answer for one checked block of the shard."""
+
+    block: Address = attrs.field(converter=Address)
+    ok: bool
+    reason: str = ""
+    work: int = 0
+
+
+class NativeLeafProver:
+    """Runs the kernel over a shard's closure sub-environment and commits Ix's claim.
+
+    `kernel(sub_env, blocks) -> list[BlockVerdict]` checks exactly `blocks` in `sub_env`
+    (every other declaration admitted unchecked, fresh caches per shard). It is the one
+    seam to the Lean kernel, so the claim rules below are independent of it.
+    """
+
+    name = BACKEND
+    backend = BACKEND
+    capabilities = frozenset({"execute", "prove", "aggregate"})
+
+    def __init__(self, kernel, load_sub_env, kver: str | None = None):
+        self.kernel = kernel
+        self.load_sub_env = load_sub_env
+        self.kernel_version = kver or kernel_version()
+        self.program_id = program_id("leaf", self.kernel_version)
+
+    def cost_model(self):
+        from ixcore.costmodel import get_cost_model
+
+        return get_cost_model("native")
+
+    def _run(self, env, blocks: Sequence[bytes], workdir: Path):
+        blocks = sorted({Address(b) for b in blocks})
+        items = {w.block: w for w in env.work_items()}
+        missing = [b for b in blocks if b not in items]
+        if missing:
+            raise InputError(f"shard names block {missing[0]}, which is not in {getattr(env, 'path', 'the env')}")
+        start = time.perf_counter()
+        sub_path = env.write_sub_env(blocks, Path(workdir) / "sub-env")
+        env_hash = Address.hash(Path(sub_path).read_bytes())
+        verdicts = {v.block: v for v in self.kernel(self.load_sub_env(sub_path), blocks)}
+        if set(verdicts) != set(blocks):
+            raise VerificationError("native kernel did not return one verdict per shard block")
+        subjects = sorted({t for b in blocks for t in items[b].proven_targets})
+        certified = set(subjects)
+        assumptions = sorted({Address(r) for b in blocks for r in env.block_refs(b)} - certified)
+        failed = [b for b in blocks if not verdicts[b].ok]
+        claim = Claim(env_hash, len(failed), merkle_root(subjects), merkle_root(assumptions), len(blocks))
+        seconds = time.perf_counter() - start
+        record = {
+            "format": LEAF_RECORD,
+            "program_id": str(self.program_id),
+            "kernel_version": self.kernel_version,
+            "sub_env_hash": str(env_hash),
+            "checked": [str(b) for b in blocks],
+            "verdicts": [[str(b), verdicts[b].ok, verdicts[b].reason] for b in blocks],
+            "claim": claim.to_json(),
+        }
+        stats = {
+            "seconds": seconds, "work": sum(v.work for v in verdicts.values()), "peak_memory": _peak_rss_bytes(),
+            "failed": [env.name_of(b) or str(b) for b in failed][:20],
+        }
+        return claim, subjects, assumptions, record, stats
+
+    def prove(self, env, blocks, workdir) -> Proof:
+        claim, subjects, assumptions, record, stats = self._run(env, blocks, workdir)
+        return Proof(BACKEND, "leaf", self.program_id, claim, subjects, assumptions, _canonical(record),
+                     self.kernel_version, stats)
+
+    def execute(self, env, blocks, workdir) -> Execution:
+        claim, subjects, assumptions, _record, stats = self._run(env, blocks, workdir)
+        return Execution(BACKEND, claim, stats["work"], subjects, assumptions, stats)
+
+    def verify(self, proof: Proof, reexecute: bool = False, env=None) -> None:
+        """Record check (claim and program bound by the record); with `reexecute`, re-run
+        the kernel on `env` and require the identical claim and witness lists."""
+        if proof.program_id != self.program_id or proof.kind != "leaf":
+            raise VerificationError(f"not a native leaf of program {self.program_id.short()}")
+        record = _parse_record(proof, LEAF_RECORD)
+        if record.get("claim") != proof.claim.to_json() or record.get("sub_env_hash") != str(proof.claim.env_hash):
+            raise VerificationError("native leaf: record does not match the committed claim")
+        if len(record.get("checked", ())) != proof.claim.checked:
+            raise VerificationError("native leaf: checked count differs from the record")
+        if reexecute:
+            if env is None:
+                raise InputError("re-execution needs the environment")
+            import tempfile
+
+            blocks = [Address.from_hex(h) for h in record["checked"]]
+            with tempfile.TemporaryDirectory(prefix="ix-reexec-") as wd:
+                claim, subjects, assumptions, _r, _s = self._run(env, blocks, Path(wd))
+            if claim != proof.claim or tuple(subjects) != proof.subjects or tuple(assumptions) != proof.assumptions:
+                raise VerificationError(f"native leaf: re-execution gives a different claim ({claim.failures} failure(s))")
 
 
 # ---------------------------------------------------------------------------------------
