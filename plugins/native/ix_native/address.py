@@ -151,19 +151,6 @@ class Encoder:
             raise ValueError("free variables have no content address")
         raise ValueError(f"unknown expression tag {t}")
 
-    @staticmethod
-    def children(e) -> tuple:
-        t = e.tag
-        if t == APP:
-            return (e.fn, e.arg)
-        if t == LAM or t == PI:
-            return (e.type, e.body)
-        if t == LET:
-            return (e.type, e.value, e.body)
-        if t == PROJ:
-            return (e.struct,)
-        return ()
-
     def expr_hash(self, root) -> bytes:
         h = self._hash
         got = h.get(root)
@@ -176,7 +163,7 @@ class Encoder:
             if e in h:
                 stack.pop()
                 continue
-            pending = [c for c in self.children(e) if c not in h]
+            pending = [c for c in expr_children(e) if c not in h]
             if pending:
                 stack += pending
                 continue
@@ -209,8 +196,22 @@ class Encoder:
                 names[e.sname] = None  # the kernel looks the structure up by name
                 stack.append(e.struct)
             else:
-                stack += self.children(e)
+                stack += expr_children(e)
         return list(names), total
+
+
+def expr_children(e) -> tuple:
+    """The sub-expressions of a node (none for leaves)."""
+    t = e.tag
+    if t == APP:
+        return (e.fn, e.arg)
+    if t == LAM or t == PI:
+        return (e.type, e.body)
+    if t == LET:
+        return (e.type, e.value, e.body)
+    if t == PROJ:
+        return (e.struct,)
+    return ()
 
 
 def member_address(block: bytes, index: int) -> Address:

@@ -1,0 +1,174 @@
+"""Closure sub-environments: a valid lean4export NDJSON file holding some blocks and every
+block they reference, transitively, in dependency order, with freshly numbered ids.
+
+The file re-exports the parsed declarations verbatim (binder names and infos included), so
+loading it gives the same block addresses; it is what a leaf prover ships to a checker that
+admits the dependencies and checks only the shard's own blocks.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from .address import expr_children
+from .lean.expr import APP, BINDER_INFOS, BVAR, CONST, LAM, LET, LIT, PI, PROJ, SORT
+from .lean.level import IMAX, MAX, PARAM, SUCC, ZERO
+
+_META = {
+    "meta": {
+        "exporter": {"name": "ix sub-env", "version": "1.0.0"},
+        "format": {"version": "3.1.0"},
+        "lean": {"githash": "", "version": ""},
+    }
+}
+
+
+class ExportWriter:
+    """Interns kernel names, levels and expressions into new ids, emitting each primitive
+    line before its first use."""
+
+    def __init__(self, out):
+        self.out = out
+        self.names: dict = {}
+        self.levels: dict = {}
+        self.exprs: dict = {}
+        self._line(_META)
+
+    def _line(self, obj) -> None:
+        self.out.write(orjson.dumps(obj) + b"\n")
+
+    def name(self, n) -> int:
+        if n.prefix is None:
+            return 0
+        nid = self.names.get(n)
+        if nid is not None:
+            return nid
+        pre = self.name(n.prefix)
+        nid = self.names[n] = len(self.names) + 1
+        if isinstance(n.part, int):
+            self._line({"in": nid, "num": {"pre": pre, "i": n.part}})
+        else:
+            self._line({"in": nid, "str": {"pre": pre, "str": n.part}})
+        return nid
+
+    def level(self, lv) -> int:
+        if lv.kind == ZERO:
+            return 0
+        lid = self.levels.get(lv)
+        if lid is not None:
+            return lid
+        k = lv.kind
+        if k == SUCC:
+            body = {"succ": self.level(lv.a)}
+        elif k == MAX:
+            body = {"max": [self.level(lv.a), self.level(lv.b)]}
+        elif k == IMAX:
+            body = {"imax": [self.level(lv.a), self.level(lv.b)]}
+        elif k == PARAM:
+            body = {"param": self.name(lv.a)}
+        else:
+            raise ValueError(f"unknown level kind {k}")
+        lid = self.levels[lv] = len(self.levels) + 1
+        self._line({"il": lid, **body})
+        return lid
+
+    def expr(self, root) -> int:
+        ids = self.exprs
+        got = ids.get(root)
+        if got is not None:
+            return got
+        stack = [root]
+        while stack:  # iterative post-order: export terms can be very deep
+            e = stack[-1]
+            if e in ids:
+                stack.pop()
+                continue
+            kids = expr_children(e)
+            pending = [c for c in kids if c not in ids]
+            if pending:
+                stack += pending
+                continue
+            stack.pop()
+            eid = ids[e] = len(ids)
+            self._line({"ie": eid, **self._body(e)})
+        return ids[root]
+
+    def _body(self, e) -> dict:
+        t = e.tag
+        ids = self.exprs
+        if t == BVAR:
+            return {"bvar": e.idx}
+        if t == SORT:
+            return {"sort": self.level(e.level)}
+        if t == CONST:
+            return {"const": {"name": self.name(e.name), "us": [self.level(l) for l in e.levels]}}
+        if t == APP:
+            return {"app": {"fn": ids[e.fn], "arg": ids[e.arg]}}
+        if t == LAM or t == PI:
+            return {"lam" if t == LAM else "forallE": {
+                "name": self.name(e.name), "type": ids[e.type], "body": ids[e.body], "binderInfo": BINDER_INFOS[e.bi]}}
+        if t == LET:
+            return {"letE": {"name": self.name(e.name), "type": ids[e.type], "value": ids[e.value], "body": ids[e.body], "nondep": False}}
+        if t == LIT:
+            return {"natVal": str(e.value)} if isinstance(e.value, int) else {"strVal": e.value}
+        if t == PROJ:
+            return {"proj": {"typeName": self.name(e.sname), "idx": e.idx, "struct": ids[e.struct]}}
+        raise ValueError(f"cannot export expression tag {t}")
+
+    def names_of(self, xs) -> list[int]:
+        return [self.name(x) for x in xs]
+
+    def decl(self, d) -> None:
+        """Write one export declaration (a `lean.export.Decl`)."""
+        if d.kind == "inductive":
+            self._inductive(d)
+            return
+        head = {"name": self.name(d.name), "levelParams": self.names_of(d.level_params), "type": self.expr(d.type)}
+        k = d.kind
+        if k == "axiom":
+            self._line({"axiom": {**head, "isUnsafe": d.safety == "unsafe"}})
+        elif k == "def":
+            h = d.hints
+            hints = {"regular": h.height} if h.kind == "regular" else h.kind
+            self._line({"def": {**head, "value": self.expr(d.value), "hints": hints, "safety": d.safety, "all": self.names_of(d.all)}})
+        elif k == "thm":
+            self._line({"thm": {**head, "value": self.expr(d.value), "all": self.names_of(d.all)}})
+        elif k == "opaque":
+            self._line({"opaque": {**head, "value": self.expr(d.value), "isUnsafe": d.safety == "unsafe", "all": self.names_of(d.all)}})
+        elif k == "quot":
+            self._line({"quot": {**head, "kind": d.quot_kind}})
+        else:
+            raise ValueError(f"unknown declaration kind {k!r}")
+
+    def _inductive(self, d) -> None:
+        types = [{
+            "name": self.name(t.name), "levelParams": self.names_of(t.level_params), "type": self.expr(t.type),
+            "numParams": t.num_params, "numIndices": t.num_indices, "all": self.names_of(t.all),
+            "ctors": self.names_of(t.ctors), "numNested": t.num_nested, "isRec": t.is_rec,
+            "isReflexive": t.is_reflexive, "isUnsafe": t.is_unsafe} for t in d.types]
+        ctors = [{
+            "name": self.name(c.name), "levelParams": self.names_of(c.level_params), "type": self.expr(c.type),
+            "induct": self.name(c.induct), "cidx": c.cidx, "numParams": c.num_params, "numFields": c.num_fields,
+            "isUnsafe": c.is_unsafe} for c in d.ctors]
+        recs = [{
+            "name": self.name(r.name), "levelParams": self.names_of(r.level_params), "type": self.expr(r.type),
+            "all": self.names_of(r.all), "numParams": r.num_params, "numIndices": r.num_indices,
+            "numMotives": r.num_motives, "numMinors": r.num_minors, "k": r.k, "isUnsafe": r.is_unsafe,
+            "rules": [{"ctor": self.name(x.ctor), "nfields": x.nfields, "rhs": self.expr(x.rhs)} for x in r.rules]}
+            for r in d.recs]
+        self._line({"inductive": {"types": types, "ctors": ctors, "recs": recs}})
+
+
+def write_sub_env(env, blocks, path) -> Path:
+    """Write the closure of `blocks` of a NativeEnv to `path` (atomically) and return it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as out:
+        w = ExportWriter(out)
+        for addr in env.closure(blocks):
+            for d in env.decls_of(addr):
+                w.decl(d)
+    tmp.replace(path)
+    return path
