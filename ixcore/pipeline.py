@@ -19,7 +19,7 @@ from typing import Any, Sequence
 import attrs
 
 from .address import Address
-from .errors import InputError, VerificationError
+from .errors import ConfigError, InputError, VerificationError
 from .fold import FoldResult, check_coverage, check_witnesses, plan_fold, run_fold, validate_manifest
 from .manifest import ShardManifest
 from .merkle import merkle_root
@@ -245,7 +245,7 @@ def prove_env(
         with phases("profile"):
             profile = _profile(env, backends, novel_blocks, settings)
         with phases("plan"):
-            manifest, plan_warnings = _plan(profile, backends, settings, covered_blocks)
+            manifest, plan_warnings = _plan(profile, backends, settings, covered_blocks, env)
             warnings += plan_warnings
     elif manifest is None:
         manifest = ShardManifest(0, (), None)
@@ -375,21 +375,21 @@ def _check_leaf(proof: Proof, job: LeafJob, item_of_block, leaf, env) -> None:
 
 
 def _profile(env, backends: Backends, novel_blocks: Sequence[Address], settings: PlanSettings):
-    zk = "execute" in getattr(backends.leaf_prover, "capabilities", ()) and getattr(backends.leaf_prover, "backend", backends.leaf_prover.name) != "native"
+    zk = getattr(backends.leaf_prover, "backend", backends.leaf_prover.name) != "native"
     if backends.profiler is None or zk:
         return env.static_profile()
     return backends.profiler.profile(env, blocks=list(novel_blocks), jobs=settings.jobs)
 
 
-def _plan(profile, backends: Backends, settings: PlanSettings, covered_blocks):
-    from .planning import plan  # the partitioners engineer's module
+def _plan(profile, backends: Backends, settings: PlanSettings, covered_blocks, env=None):
+    from .planning import plan
 
-    cost_model = backends.leaf_prover.cost_model()
-    explicit = settings.shards is not None or settings.max_cost is not None or settings.max_ram_gib is not None
+    if backends.partitioner is None:
+        raise ConfigError(f"partitioner {backends.partitioner_name!r} is not installed; give --manifest or install it")
     result = plan(
-        profile, backends.partitioner, cost_model,
+        profile, backends.partitioner, backends.leaf_prover.cost_model(),
         shards=settings.shards, max_cost=settings.max_cost, max_ram_gib=settings.max_ram_gib,
-        eps=settings.eps, seed=settings.seed, mode=settings.mode if explicit or settings.mode else "pack",
-        exclude_blocks=set(covered_blocks),
+        eps=settings.eps, seed=settings.seed, mode=settings.mode, exclude_blocks=frozenset(covered_blocks),
+        names=env.name_of if env is not None else None, parallelism=settings.jobs,
     )
-    return result.manifest, list(getattr(result, "warnings", ()))
+    return result.manifest, list(result.warnings)
