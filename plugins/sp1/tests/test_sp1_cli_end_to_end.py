@@ -1,0 +1,64 @@
+"""The user path: `ix prove --leaf-prover zisk` and `--leaf-prover sp1` on one manifest of
+the fixture .ixe (stand-in toolchains on PATH), then `ix compare` of the two runs."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+IX = [sys.executable, "-m", "ixcore"]
+
+
+def _ix(*args, cwd):
+    return subprocess.run([*IX, *args], cwd=cwd, capture_output=True, text=True, env=dict(os.environ), timeout=300)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch, fixture_env, make_manifest):
+    from conftest import load_installer
+    from ixcore.formats.ixes import write_ixes
+
+    zisk = load_installer("zisk").install_zisk(tmp_path, monkeypatch)
+    load_installer("sp1").install_sp1(tmp_path, monkeypatch)
+    (tmp_path / "ix.toml").write_text(
+        # zk leaf provers plan from the static profile; naming no kernel profiler keeps this
+        # test independent of the native plugin
+        'agg_prover = "zisk"\nprofiler = "static"\n[plugins.zisk]\n'
+        + "".join(f'{k} = "{v}"\n' for k, v in zisk.items())
+        + '[plugins.sp1]\nprover = "mock"\n'
+    )
+    write_ixes(make_manifest(fixture_env, 3), tmp_path / "m.ixes")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path, Path(fixture_env.path)
+
+
+def test_prove_with_zisk_and_sp1_then_compare(project):
+    cwd, env = project
+    common = ["--manifest", "m.ixes", "--no-store", "--jobs", "1", "--arity", "2", "--json"]
+    z = _ix("prove", str(env), "--leaf-prover", "zisk", "--out", "run-zisk", *common, cwd=cwd)
+    assert z.returncode == 0, z.stderr
+    zr = json.loads(z.stdout)
+    assert zr["verified"] and zr["unconditional"] and zr["aggregated"] and zr["subject_equals_env_root"]
+    s = _ix("prove", str(env), "--leaf-prover", "sp1", "--out", "run-sp1", *common, cwd=cwd)
+    assert s.returncode == 0, s.stderr
+    sr = json.loads(s.stdout)
+    assert sr["verified"] and sr["unconditional"] and not sr["aggregated"]
+
+    c = _ix("compare", "run-zisk", "run-sp1/report.json", "--png", "cmp.png", "--json", cwd=cwd)
+    assert c.returncode == 0, c.stderr
+    cmp = json.loads(c.stdout)
+    assert cmp["all_claims_equal"] and len(cmp["shards"]) == 3
+    assert all(r["steps"][0] > 0 and r["steps"][1] is None for r in cmp["shards"])  # sp1 counts cycles on execute only
+    assert cmp["totals"]["proof_size"][0] > 0 and cmp["totals"]["peak_memory"][1] == 3 * 123_456_789
+    assert (cwd / "cmp.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    human = _ix("compare", "run-zisk", "run-sp1", cwd=cwd)
+    assert human.returncode == 0 and "equal" in human.stdout
+
+
+def test_compare_rejects_a_non_report(tmp_path):
+    bad = tmp_path / "report.json"
+    bad.write_text('{"shards": [{"shard": "x"}]}')
+    r = _ix("compare", str(bad), str(bad), cwd=tmp_path)
+    assert r.returncode == 2 and "shards[0] has no integer 'shard' id" in r.stderr and "Traceback" not in r.stderr
