@@ -170,16 +170,15 @@ ZISK_MAIN = CostModel(
     source="Ix df8f111 (main) shard.rs: Zisk cost units, RAM 33.1 + 0.2845·B (cgroup memory.peak), ÷1.5 headroom",
 )
 
-#: ix's own Python kernel (plugins/native). Fitted on 2026-11-24; see docs/benchmarks.md
-#: "Native cost model" for the measurements and the fit error.
+#: ix's own Python kernel (plugins/native): cost is its heartbeat count. The RAM and time
+#: lines are fitted from measurements (docs/benchmarks.md "Native cost model"); until a
+#: fit is recorded there the model predicts neither, and cap mode asks for --max-cost.
 NATIVE = CostModel(
     name="native",
     unit="heartbeats",
     coefficients={"heartbeats": 1},
     scale=1e6,
-    ram=Line(0.07, 0.0),
-    time=Line(0.05, 1.0),
-    source="placeholder until fitted",
+    source="ix native kernel heartbeats; RAM/time lines not fitted yet",
 )
 
 MODELS: dict[str, CostModel] = {m.name: m for m in (ZISK_MAIN, ZISK_411, ZISK_PR_INT, NATIVE)}

@@ -147,6 +147,15 @@ def level_eps(eps: float, ideal: float, k_sub: int, w_sub: float) -> float:
     return max(room ** (1.0 / levels) - 1.0, 0.0)
 
 
+def side_limits(w_sub: float, k_left: int, k_right: int, e: float) -> tuple[int, int]:
+    """Integer maximum weights of the two sides: (1+e) times their proportional share,
+    and never together less than w_sub (else no bisection would be feasible)."""
+    share_left = w_sub * k_left / (k_left + k_right)
+    max_left = max(int(math.floor((1 + e) * share_left)), int(math.ceil(share_left)))
+    max_right = max(int(math.floor((1 + e) * (w_sub - share_left))), int(math.ceil(w_sub - max_left)))
+    return max_left, max_right
+
+
 def greedy_bisect(hg: Hypergraph, max_left: int, max_right: int, seed: int) -> np.ndarray:
     """Weight-only split for degenerate inputs (no nets, or the library gave up): heaviest
     first into whichever side has more room left relative to its maximum."""
@@ -171,7 +180,7 @@ def recursive_bisection(hg: Hypergraph, k: int, eps: float, bisect: Bisector, se
     weights = np.asarray(hg.vertex_weights, dtype=np.int64)
     parts = np.zeros(hg.n, dtype=np.int32)
     ideal = float(weights.sum()) / k
-    stats = {"bisections": 0, "side_overflows": 0}
+    stats = {"bisections": 0, "greedy_bisections": 0, "side_overflows": 0, "library_errors": []}
 
     def solve(vertices: np.ndarray, k_sub: int, base: int) -> AggNode:
         if k_sub == 1:
@@ -185,9 +194,16 @@ def recursive_bisection(hg: Hypergraph, k: int, eps: float, bisect: Bisector, se
         sub = hg.induce(vertices)
         w_sub = float(weights[vertices].sum())
         e = level_eps(eps, ideal, k_sub, w_sub)
-        max_left = int(math.floor((1 + e) * w_sub * k_left / k_sub))
-        max_right = int(math.floor((1 + e) * w_sub * k_right / k_sub))
-        side = bisect(sub, max_left, max_right, seed) if sub.num_nets else greedy_bisect(sub, max_left, max_right, seed)
+        max_left, max_right = side_limits(w_sub, k_left, k_right, e)
+        side = None
+        if sub.num_nets:
+            try:
+                side = bisect(sub, max_left, max_right, seed)
+            except ValueError as exc:  # the libraries' input/parameter errors are ValueErrors
+                stats["library_errors"].append(str(exc).splitlines()[0][:200])
+        if side is None:
+            side = greedy_bisect(sub, max_left, max_right, seed)
+            stats["greedy_bisections"] += 1
         side = np.asarray(side, dtype=np.int8)
         stats["bisections"] += 1
         left_w = int(weights[vertices[side == 0]].sum())

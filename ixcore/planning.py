@@ -32,6 +32,10 @@ from .partition import PartitionResult
 from .profile import Profile
 
 PACK_PIECES_PER_CAP = 32  # Ix's fine pre-partition density for the packing order
+#: Our bounds on that pre-partition (Ix has none): a piece of fewer blocks adds nothing to
+#: a cut-coherent order, and each piece costs a library bisection call.
+PACK_MIN_BLOCKS_PER_PIECE = 16
+PACK_MAX_PIECES = 1024
 ITERATIVE_MAX_ROUNDS = 24
 ATOMIC_FLOOR_SLACK = 1.1  # "more shards won't help" once the largest shard is within 10 % of the largest block
 DEFAULT_NATIVE_MODEL = "native"
@@ -230,8 +234,9 @@ def pack_to_cap(profile, hg, block_cost, model: CostModel, cap: float, partition
     n = profile.n
     step_cap = max(1.0, cap - model.shard_floor)
     total = float(np.sum(block_cost, dtype=np.float64))
-    n_fine = int(min(max(total * PACK_PIECES_PER_CAP // step_cap, 1), n))
-    facts: dict = {"n_fine": n_fine}
+    n_fine_ix = int(min(max(total * PACK_PIECES_PER_CAP // step_cap, 1), n))
+    n_fine = min(n_fine_ix, max(1, n // PACK_MIN_BLOCKS_PER_PIECE), PACK_MAX_PIECES)
+    facts: dict = {"n_fine": n_fine, "n_fine_ix": n_fine_ix}
     if n_fine >= 2:
         pieces, piece_tree, pmeta = _checked(partitioner.partition(hg, n_fine, eps, seed), n)
         rank = np.empty(n_fine, dtype=np.int64)
