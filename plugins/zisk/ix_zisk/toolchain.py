@@ -19,7 +19,7 @@ from ixcore.roles import Requirement
 from . import flags
 from .settings import ZiskSettings
 
-INSTALL_HINT = "install Zisk with ziskup (https://0xpolygonhermez.github.io/zisk) or set plugins.zisk.{key} in ix.toml"
+INSTALL_HINT = "install Zisk with ziskup (curl https://raw.githubusercontent.com/0xPolygonHermez/zisk/main/ziskup/install.sh | bash) or set plugins.zisk.{key} in ix.toml"
 ELF_HINT = "build Ix's {what} guest (`cargo-zisk build --release` in ix/zisk/{dir}) and set plugins.zisk.{key}"
 
 
