@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
@@ -330,11 +331,12 @@ def run_isolated(target: str, kwargs: dict, *, timeout_s: float, label: str) -> 
             [sys.executable, "-c", _WORKER, job, out],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group, so a timeout ends all it started
         )
         try:
             _, err = proc.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
             raise PartitionError(f"{label}: no result within {timeout_s:g} s (raise [partition] timeout_s)") from None
         if proc.returncode != 0 or not os.path.exists(out):
