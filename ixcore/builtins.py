@@ -57,3 +57,25 @@ def register_ixe_env_format(register):
         return IxeFormat(trust=config.get("trust", False))
 
     register("ixe", make_ixe, summary="Ixon .ixe environments of argumentcomputer/ix (E1, and E0 of #492..#569)")
+
+
+@hookimpl(specname="ix_register_profilers")
+def register_static_profiler(register):
+    """Profile-free planning (Ix main's static strategy): sizes and reference edges only."""
+
+    def make_static(config: dict):
+        from .config import check_table
+
+        check_table(config, {}, "plugins.static", "profiler static")
+        return StaticProfiler()
+
+    register("static", make_static, summary="no kernel run: block sizes and static reference edges from the env")
+
+
+class StaticProfiler:
+    """Asks the environment for its static profile (any env format provides one)."""
+
+    name = "static"
+
+    def profile(self, env, blocks=None, jobs=1, progress=None):
+        return env.static_profile()

@@ -23,8 +23,8 @@ def project(tmp_path, monkeypatch, fixture_env, make_manifest):
     zisk = load_installer("zisk").install_zisk(tmp_path, monkeypatch)
     load_installer("sp1").install_sp1(tmp_path, monkeypatch)
     (tmp_path / "ix.toml").write_text(
-        # zk leaf provers plan from the static profile; naming no kernel profiler keeps this
-        # test independent of the native plugin
+        # zk leaf provers plan from the static profile (ixcore's built-in `static` profiler),
+        # which keeps this test independent of the native kernel
         'agg_prover = "zisk"\nprofiler = "static"\n[plugins.zisk]\n'
         + "".join(f'{k} = "{v}"\n' for k, v in zisk.items())
         + '[plugins.sp1]\nprover = "mock"\n'
