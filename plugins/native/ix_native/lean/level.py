@@ -221,6 +221,7 @@ def _normalize(l: Level) -> Level:
         else:
             prev_b, prev_k = cur_b, cur_k
             rargs.append(args[i])
+        i += 1
     rargs = [mk_succ(a, k) for a in rargs]
     res = rargs[-1]
     for a in reversed(rargs[:-1]):
