@@ -37,8 +37,8 @@ from .demo_terms import (
 NAT = const("Nat")
 BOOL = const("Bool")
 MAX_ARG = 5  # facts evaluate functions at 0..MAX_ARG
-COST_CAP = 4000  # estimated kernel reduction steps allowed for one function at MAX_ARG
-VALUE_CAP = 10**15  # keep numbers modest so that chained products stay cheap
+COST_CAP = 1500  # estimated kernel reduction steps allowed for one function at MAX_ARG
+VALUE_CAP = 1000  # results stay small, so facts are cheap even where Nat.add & co. unfold
 
 
 @attrs.frozen
@@ -135,9 +135,11 @@ class DemoEnvBuilder:
         self.facts.append((name, lhs, value))
         return name
 
-    def pick_fn(self, max_cost: int | None = None, prefer_recent: bool = False) -> NatFn:
-        """A function to build on: the newest (chains) or a popular one (hubs)."""
-        pool = [f for f in self.fns if max_cost is None or f.cost[-1] <= max_cost] or self.fns[:1]
+    def pick_fn(self, max_cost: int, prefer_recent: bool = False, max_value: int = VALUE_CAP) -> NatFn:
+        """A function to build on: the newest (chains) or a popular one (hubs), among those
+        cheap enough to evaluate at 0..MAX_ARG."""
+        pool = [f for f in self.fns if f.cost[-1] <= max_cost and f.model(MAX_ARG) <= max_value]
+        pool = pool or [f for f in self.fns if f.name == "Nat.succ"]
         if prefer_recent:
             f = pool[-1]
         else:
@@ -262,7 +264,7 @@ class DemoEnvBuilder:
 
     def fam_rec_fn(self) -> None:
         """f n = b + Σ_{k<n} g k by Nat.rec, then a fact about it."""
-        g = self.pick_fn(max_cost=COST_CAP // (MAX_ARG + 1))
+        g = self.pick_fn(max_cost=COST_CAP // (MAX_ARG + 1), max_value=VALUE_CAP // MAX_ARG)
         base = self.rng.randrange(0, 10)
         name = self.fresh("rec")
         n, k, ih = Local("n", NAT), Local("k", NAT), Local("ih", NAT)
@@ -282,9 +284,11 @@ class DemoEnvBuilder:
         n = Local("n", NAT)
         shape = self.rng.choice(("add", "mul", "sub", "let", "const"))
         c = self.rng.randrange(1, 9)
-        big = max(g.model(MAX_ARG), h.model(MAX_ARG)) ** 2 > VALUE_CAP
-        if shape == "mul" and big:
+        gv, hv = g.model(MAX_ARG), h.model(MAX_ARG)
+        if shape == "mul" and gv * hv > VALUE_CAP:
             shape = "add"
+        if (shape == "add" and gv + hv > VALUE_CAP) or (shape == "let" and 2 * gv + c > VALUE_CAP):
+            shape = "sub"
         if shape == "add":
             body, model = app(const("Nat.add"), app(g.term(), n), app(h.term(), n)), (lambda x, g=g.model, h=h.model: g(x) + h(x))
         elif shape == "mul":
@@ -297,7 +301,10 @@ class DemoEnvBuilder:
         else:
             body, model = app(const("Nat.add"), app(g.term(), n), lit(c)), (lambda x, g=g.model, c=c: g(x) + c)
         self.add_def(name, arrow(NAT, NAT), lam([n], body))
-        cost = tuple(2 + g.cost[x] + h.cost[x] for x in range(MAX_ARG + 1))
+        if shape in ("add", "mul"):
+            cost = tuple(2 + g.cost[x] + h.cost[x] for x in range(MAX_ARG + 1))
+        else:  # zeta-reduction copies the let value: it is evaluated twice
+            cost = tuple(2 + (2 if shape == "let" else 1) * g.cost[x] for x in range(MAX_ARG + 1))
         self._register_fn(name, model, cost)
 
     def _register_fn(self, name, model, cost) -> None:
