@@ -265,6 +265,7 @@ class NativeEnv:
         if len(self._index) != len(self.blocks):
             dup = next(i for i, x in enumerate(a.addrs) if a.addrs.index(x) != i)
             raise InputError(f"{path}:{self.blocks[dup].decls[0].line}: block {self.blocks[dup].name} repeats an earlier block")
+        self._block_by_name = {str(m.name): a.addrs[i] for i, b in enumerate(self.blocks) for m in b.members}
         self._items = [self._work_item(i) for i in range(len(self.blocks))]
         self._names: dict[Address, str] = {}
         for i, item in enumerate(self._items):
@@ -297,6 +298,14 @@ class NativeEnv:
             return self._index[Address(block)]
         except KeyError:
             raise InputError(f"{self.path}: no block with address {Address(block)}") from None
+
+    def block_address_at(self, index: int) -> Address:
+        """Address of `self.blocks[index]`."""
+        return self._addressing.addrs[index]
+
+    def block_of_name(self, name) -> Address | None:
+        """The block that declares constant `name` (a Name or its dotted string)."""
+        return self._block_by_name.get(str(name))
 
     def block_size(self, block) -> int:
         """Bytes of the block record plus its distinct expression node records."""
