@@ -37,7 +37,8 @@ __all__ = [
     "Sort", "Const", "App", "Lam", "Pi", "Let", "Lit", "Proj", "mk_bvar", "mk_fvar", "mk_sort",
     "mk_const", "mk_app", "mk_apps", "mk_lam", "mk_pi", "mk_let", "mk_lit", "mk_proj", "app_spine",
     "app_fn", "app_nargs", "instantiate", "instantiate1", "instantiate_rev", "abstract", "lift_loose_bvars",
-    "lower_loose_bvars", "instantiate_lparams", "has_loose_bvar", "INTERN_COUNTER", "BINDER_INFOS",
+    "lower_loose_bvars", "instantiate_lparams", "has_loose_bvar", "INTERN_COUNTER", "SUBST_COUNTER",
+    "mk_binding", "eq_mod_binders", "occurs_const", "BINDER_INFOS",
 ]
 
 BVAR, FVAR, SORT, CONST, APP, LAM, PI, LET, LIT, PROJ = range(10)
@@ -46,6 +47,8 @@ BINDER_INFOS = ("default", "implicit", "strictImplicit", "instImplicit")
 _T: dict = {}
 #: INTERN_COUNTER[0] counts intern-table visits (the Ix `intern_nodes` work measure).
 INTERN_COUNTER = [0]
+#: SUBST_COUNTER[0] counts nodes rebuilt or visited by instantiate (the Ix `subst_nodes`).
+SUBST_COUNTER = [0]
 
 
 class Expr:
@@ -356,6 +359,7 @@ def instantiate(e: Expr, subst) -> Expr:
         r = cache.get(key)
         if r is not None:
             return r
+        SUBST_COUNTER[0] += 1
         if x.tag == BVAR:
             i = x.idx - off
             if i < n:
@@ -499,3 +503,84 @@ def instantiate_lparams(e: Expr, params, levels) -> Expr:
         return r
 
     return go(e, 0)
+
+
+# ---------------------------------------------------------------- telescopes and comparisons
+
+def mk_binding(is_pi: bool, fvars, body: Expr) -> Expr:
+    """Close `body` over `fvars` (outermost first) as Pi or lambda binders; let-locals
+    (fvars with a value) become `let` binders."""
+    n = len(fvars)
+    body = abstract(body, fvars)
+    for i in range(n - 1, -1, -1):
+        fv = fvars[i]
+        ty = abstract(fv.type, fvars[:i])
+        if fv.value is not None:
+            body = mk_let(fv.name, ty, abstract(fv.value, fvars[:i]), body)
+        elif is_pi:
+            body = mk_pi(fv.name, ty, body, fv.bi)
+        else:
+            body = mk_lam(fv.name, ty, body, fv.bi)
+    return body
+
+
+def eq_mod_binders(a: Expr, b: Expr) -> bool:
+    """Structural equality ignoring binder names and infos (Lean's `Expr ==`)."""
+    seen: set = set()
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if x is y:
+            continue
+        if x.tag != y.tag or x.hash != y.hash:  # node hashes ignore binder names and infos
+            return False
+        key = (x, y)
+        if key in seen:
+            continue
+        seen.add(key)
+        t = x.tag
+        if t == APP:
+            stack.append((x.fn, y.fn))
+            stack.append((x.arg, y.arg))
+        elif t == LAM or t == PI:
+            stack.append((x.type, y.type))
+            stack.append((x.body, y.body))
+        elif t == LET:
+            stack.append((x.type, y.type))
+            stack.append((x.value, y.value))
+            stack.append((x.body, y.body))
+        elif t == PROJ:
+            if x.idx != y.idx or x.sname is not y.sname:
+                return False
+            stack.append((x.struct, y.struct))
+        else:
+            return False  # leaves are interned: equal leaves are identical
+    return True
+
+
+def occurs_const(e: Expr, names) -> bool:
+    """Does a constant whose name is in `names` occur in e?"""
+    seen: set = set()
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if x in seen:
+            continue
+        seen.add(x)
+        t = x.tag
+        if t == CONST:
+            if x.name in names:
+                return True
+        elif t == APP:
+            stack.append(x.fn)
+            stack.append(x.arg)
+        elif t == LAM or t == PI:
+            stack.append(x.type)
+            stack.append(x.body)
+        elif t == LET:
+            stack.append(x.type)
+            stack.append(x.value)
+            stack.append(x.body)
+        elif t == PROJ:
+            stack.append(x.struct)
+    return False
