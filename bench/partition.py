@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -158,7 +159,7 @@ def run_case(spec: dict) -> dict:
             "seconds": time.perf_counter() - start,
         }
     peak_kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return dict(spec, **out, peak_rss_mib=peak_kib / 1024, blocks=profile.n, edges=profile.num_edges)
+    return dict(spec, **out, peak_rss_mib=peak_kib / 1024, blocks=profile.n, edges=profile.num_edges, load_1min=os.getloadavg()[0])
 
 
 def cases(sizes: list[int], with_kahypar: bool) -> list[dict]:
@@ -178,10 +179,10 @@ def cases(sizes: list[int], with_kahypar: bool) -> list[dict]:
     # cap mode: Ix's capq4/capq16 caps on the 50k golden profile, packing vs iterative growth
     index = json.loads((GOLDEN / "index.json").read_text())
     for case in index["cases"]:
-        if case["gen"] == "411" and case["profile"] == "synth_n50000.v1.ixprof" and case["label"] in ("capq4", "capq16"):
+        if case["gen"] == "411" and case["profile"].endswith("/synth_n50000.v1.ixprof") and case["label"] in ("capq4", "capq16"):
             cap = int(case["args"][case["args"].index("--max-cycles") + 1])
             for mode in ("pack", "iterative"):
-                out.append({"profile": case["profile"], "partitioner": "mtkahypar", "max_cost": cap, "mode": mode, "eps": eps,
+                out.append({"profile": Path(case["profile"]).name, "partitioner": "mtkahypar", "max_cost": cap, "mode": mode, "eps": eps,
                             "label": f"{case['label']} {mode}", "ix": {"shards": case["num_shards"], "km1": case["km1"]}})
     return out
 
@@ -191,6 +192,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="5000,50000,640000")
     ap.add_argument("--no-kahypar", action="store_true")
     ap.add_argument("--out", default=str(REPO / "bench/partition.json"))
+    ap.add_argument("--only", default="", help="run only cases whose profile/label/partitioner contains this")
     ap.add_argument("--case", help=argparse.SUPPRESS)
     ap.add_argument("--generate", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -201,11 +203,13 @@ def main() -> None:
         profile_path(args.generate)
         return
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    for n in sizes:  # generated once, outside the timed cases, in a child: Linux keeps a
+    for n in sizes if not args.only else []:  # generated once, outside the timed cases, in a child: Linux keeps a
         # process's peak RSS across fork+exec, so the driver must stay small
         subprocess.run([sys.executable, __file__, "--generate", f"synthetic-{n}"], check=True)
     rows = []
     for spec in cases(sizes, not args.no_kahypar):
+        if args.only and args.only not in json.dumps(spec):
+            continue
         run = subprocess.run([sys.executable, __file__, "--case", json.dumps(spec)], capture_output=True, text=True, timeout=1800)
         if run.returncode != 0:
             row = dict(spec, error=(run.stderr.strip().splitlines() or ["?"])[-1])
@@ -222,7 +226,7 @@ def _line(r: dict) -> str:
     if "error" in r:
         return f"{r['profile']:28} {who:22} {what:18} ERROR {r['error']}"
     return (f"{r['profile']:28} {who:22} {what:18} shards={r['shards']:4} km1={r['km1']:>12,} imb={r['imbalance']:.3f} "
-            f"t={r['seconds']:.2f}s rss={r['peak_rss_mib']:.0f}MiB")
+            f"t={r['seconds']:.2f}s rss={r['peak_rss_mib']:.0f}MiB load={r['load_1min']:.1f}")
 
 
 if __name__ == "__main__":
