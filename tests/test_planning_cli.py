@@ -67,3 +67,33 @@ def test_compare_writes_table_json_chart_and_checks_determinism(profile, tmp_pat
     assert rows["mtkahypar"]["km1"] < rows["range"]["km1"]
     assert (tmp_path / "compare.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads((tmp_path / "compare.json").read_text())["results"] == data["results"]
+
+
+def test_store_aware_shard_leaves_out_covered_blocks(profile, tmp_path):
+    from ixcore.address import ZERO
+    from ixcore.formats.ixes import read_ixes
+    from ixcore.formats.ixprof import read_ixprof
+    from ixcore.merkle import merkle_root
+    from ixcore.model import Claim, Proof
+    from ixcore.store import FsStore
+
+    blocks = read_ixprof(profile).addrs
+    covered = blocks[:50]
+    claim = Claim(ZERO, 0, merkle_root(covered), ZERO, len(covered))
+    FsStore(tmp_path / "store").put(Proof("native", "leaf", ZERO, claim, sorted(covered), (), b"", "test"))
+    out = tmp_path / "m.ixes"
+    run = ix("shard", profile, "--shards", 2, "--partitioner", "range", "--store", tmp_path / "store", "--out", out, "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["meta"]["excluded_blocks"] == 50
+    planned = {b for s in read_ixes(out).shards for b in s.blocks}
+    assert planned == set(blocks[50:])
+
+
+def test_shard_an_environment_through_its_static_profile(shared_dir, tmp_path, host):
+    if "ndjson" not in host.registry("env_format"):
+        pytest.skip("no ndjson env format installed (ix-native)")
+    env = shared_dir / "lean-exports/nyaya/good/perf/app-lam.ndjson"
+    run = ix("shard", env, "--shards", 3, "--partitioner", "mtkahypar", "--cost-model", "zisk-411", "--out", tmp_path / "e.ixes", "--json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["summary"]["shards"] == 3 and len(data["meta"]["env_root"]) == 64
