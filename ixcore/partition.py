@@ -77,7 +77,7 @@ class PartitionResult:
             raise PartitionError(f"partition leaves some of its {self.k} shards empty")
 
 
-def trivial_result(n: int, k: int, meta: dict) -> PartitionResult:
+def trivial_result(n: int, meta: dict) -> PartitionResult:
     """Everything in shard 0 (k = 1, or at most one block)."""
     return PartitionResult(np.zeros(n, dtype=np.int32), 1, Leaf(0), dict(meta, k=1))
 
@@ -284,7 +284,7 @@ def partition_by_bisection(hg: Hypergraph, k: int, eps: float, seed: int, *, run
     n = hg.n
     meta = dict(meta, seed=seed, eps=eps)
     if k <= 1 or n <= 1:
-        return trivial_result(n, k, dict(meta, seconds=0.0, imbalance=1.0, balance="met"))
+        return trivial_result(n, dict(meta, seconds=0.0, imbalance=1.0, balance="met"))
     k = min(k, n)
     bw, cap = balance_weights(hg.vertex_weights, k)
     ptr, pins, net_w = library_nets(hg)

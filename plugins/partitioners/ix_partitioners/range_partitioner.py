@@ -25,7 +25,7 @@ class RangePartitioner:
         n = hypergraph.n
         meta = {"partitioner": self.name, "version": self.version, "preset": "prefix-split", "seed": seed, "eps": eps}
         if k <= 1 or n <= 1:
-            return trivial_result(n, k, dict(meta, seconds=0.0, imbalance=1.0))
+            return trivial_result(n, dict(meta, seconds=0.0, imbalance=1.0))
         start = time.perf_counter()
         k = min(k, n)
         parts = range_parts(np.asarray(hypergraph.vertex_weights, dtype=np.float64), k)
