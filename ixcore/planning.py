@@ -80,6 +80,10 @@ def plan(
     if not 0 <= eps < 1:
         raise InputError(f"--eps must be in [0, 1), got {eps}")
     warnings: list[str] = []
+    sizing = "shards" if shards is not None else ("cap" if max_cost is not None or max_ram_gib is not None else "machine RAM")
+    if sizing == "machine RAM" and model.ram is None:
+        # no RAM line, so no cap can be derived: one shard per core keeps every core busy
+        shards, sizing = os.cpu_count() or 1, "one shard per core (the cost model has no RAM model)"
     full_n = profile.n
     if exclude_blocks:
         profile = restrict_profile(profile, np.array([a not in exclude_blocks for a in profile.addrs], dtype=bool))
@@ -95,6 +99,7 @@ def plan(
         "cost_model": model.name,
         "tool_version": __version__,
         "excluded_blocks": full_n - n,
+        "sizing": sizing,
     }
     cap = None
     if n == 0:
@@ -105,9 +110,9 @@ def plan(
         meta.update(mode="shards" if shards else mode, k=1)
     elif shards is not None:
         k = shards
-        if k > n:
+        if k > n and sizing == "shards":
             warnings.append(f"--shards {k} exceeds the {n} blocks to plan; using {n} shards (one block each)")
-            k = n
+        k = min(k, n)
         result = partitioner.partition(hg, k, eps, seed)
         parts, tree, pmeta = _checked(result, n)
         meta.update(mode="shards", k=result.k)

@@ -197,3 +197,11 @@ def _parts_of(manifest, profile: Profile) -> np.ndarray:
         for b in shard.blocks:
             parts[index[Address(b)]] = shard.id
     return parts
+
+
+def test_no_size_and_no_ram_model_plans_one_shard_per_core(n5000, range_partitioner):
+    import os
+
+    result = plan(n5000, range_partitioner, get_cost_model("native"))
+    assert len(result.manifest.shards) == min(n5000.n, os.cpu_count() or 1)
+    assert result.meta["sizing"].startswith("one shard per core") and not result.warnings

@@ -258,7 +258,7 @@ def _render_plan(ctx: Context, data: dict) -> None:
     table.add_column("value")
     rows = [
         ("partitioner", f"{meta['partitioner']} {meta['partitioner_version']} ({meta.get('preset', '-')})"),
-        ("mode", f"{meta['mode']}" + (f", cap {_fmt(meta.get('cap'))}" if meta.get("cap") else "")),
+        ("mode", f"{meta['mode']}" + (f", cap {_fmt(meta.get('cap'))}" if meta.get("cap") else "") + f" (sizing: {meta['sizing']})"),
         ("cost model", meta["cost_model"]),
         ("blocks / edges / nets", f"{s['blocks']:,} / {s['delta_edges']:,} / {s['nets']:,}"),
         ("excluded (stored)", _fmt(meta.get("excluded_blocks"))),
