@@ -27,8 +27,9 @@ class _DefaultPlanGroup(click.Group):
 
 @click.group("shard", cls=_DefaultPlanGroup)
 def shard_group():
-    """Plan shards for a profile or environment (`ix shard INPUT --out M.ixes`), or
-    compare partitioners on one (`ix shard compare`)."""
+    """Plan shards for a profile or environment, or compare partitioners on one.
+
+    `ix shard INPUT --out M.ixes ...` is short for `ix shard plan INPUT --out M.ixes ...`."""
 
 
 def _sizing_options(f):
