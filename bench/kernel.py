@@ -145,7 +145,11 @@ def main() -> None:
         table(rows),
         "",
         f"Generating the demo env ({rep.constants:,} constants, {rep.declarations:,} declarations) took {gen:.2f} s.",
-    ])
+    ] + ([
+        "",
+        f"A row that did not finish hit this run's per-case limits (--timeout {args.timeout:.0f} s, "
+        f"--mem-gib {args.mem_gib:g}); its wall time is when it stopped.",
+    ] if any(r["status"] != "ok" for r in rows) else []))
     print(body)
     if not args.no_write:
         write_section(body)
