@@ -269,7 +269,7 @@ class InductiveChecker:
             if i < self.nparams:
                 t = instantiate1(t.body, self.params[i])
             else:
-                fv = mk_fvar(t.name, t.type, None, t.bi)
+                fv = mk_fvar(t.name, _strip_annotations(t.type), None, t.bi)
                 fields.append(fv)
                 t = instantiate1(t.body, fv)
             i += 1
@@ -338,7 +338,7 @@ class InductiveChecker:
                 if i < self.nparams:
                     t = instantiate1(t.body, params[i])
                 else:
-                    fv = mk_fvar(t.name, t.type, None, t.bi)
+                    fv = mk_fvar(t.name, _strip_annotations(t.type), None, t.bi)
                     indices.append(fv)
                     t = instantiate1(t.body, fv)
                 i += 1
@@ -365,7 +365,7 @@ class InductiveChecker:
                     u_ty = tc.whnf(tc.infer(f))
                     xs = []
                     while u_ty.tag == PI:
-                        x = mk_fvar(u_ty.name, u_ty.type, None, u_ty.bi)
+                        x = mk_fvar(u_ty.name, _strip_annotations(u_ty.type), None, u_ty.bi)
                         xs.append(x)
                         u_ty = tc.whnf(instantiate1(u_ty.body, x))
                     it_idx, it_indices = self._ind_indices(u_ty)
