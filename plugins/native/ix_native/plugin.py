@@ -34,3 +34,41 @@ def ix_add_commands(cli):
 
     cli.add_command(demo_env_command)
     cli.add_command(profile_command)
+
+
+@hookimpl(specname="ix_add_commands")
+def ix_add_check_command(cli):
+    from .check_cmd import check_command
+
+    cli.add_command(check_command)
+
+
+#: [plugins.native] keys: read by both provers, since both are named "native"
+_NATIVE_OPTIONS = {"arity": int}
+
+
+@hookimpl
+def ix_register_leaf_provers(register):
+    def native(config):
+        from ixcore.config import check_table
+
+        from .kernel_seam import native_leaf_prover
+
+        check_table(config, _NATIVE_OPTIONS, "plugins.native", "leaf prover native")
+        return native_leaf_prover()
+
+    register("native", native, summary="Python Lean kernel over the shard's closure sub-env (hash-bound execution record)")
+
+
+@hookimpl
+def ix_register_agg_provers(register):
+    def native(config):
+        from ixcore.config import check_table
+
+        from .kernel_seam import native_leaf_prover
+        from .provers import DEFAULT_ARITY, NativeAggProver
+
+        check_table(config, _NATIVE_OPTIONS, "plugins.native", "agg prover native")
+        return NativeAggProver(native_leaf_prover(), config.get("arity", DEFAULT_ARITY))
+
+    register("native", native, summary="verifies native children and commits Ix's mode-1 discharge")

@@ -1,0 +1,123 @@
+"""`ix check`: run the Python Lean kernel over lean4export NDJSON files and report verdicts.
+
+Each file is checked declaration by declaration in file order (the first rejection rejects
+the file, as the official checker does). With `--expect MANIFEST.tsv` (columns `file` and
+`expected`, paths relative to the manifest) the verdicts are compared and any mismatch exits 1.
+"""
+from __future__ import annotations
+
+import csv
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import click
+
+from ixcore.cli.context import json_option, pass_ctx
+from ixcore.errors import InputError, VerificationError
+
+
+def check_file(path: str) -> dict:
+    """Check one export; a dict with verdict, reason, heartbeats, declarations and seconds."""
+    from .lean.checker import Kernel
+    from .lean.export import ExportError, read_export
+
+    t0 = time.perf_counter()
+    try:
+        exp = read_export(path)
+    except ExportError as exc:
+        return {"file": path, "verdict": "reject", "reason": f"parse error: {exc}", "declarations": 0,
+                "lean_heartbeats": 0, "ix_heartbeats": 0, "seconds": round(time.perf_counter() - t0, 3)}
+    stats = Kernel().check_all(exp)
+    bad = next((s for s in stats if not s.ok), None)
+    return {
+        "file": path,
+        "verdict": "accept" if bad is None else "reject",
+        "reason": "" if bad is None else bad.reason,
+        "declarations": len(stats),
+        "lean_heartbeats": sum(s.lean_heartbeats for s in stats),
+        "ix_heartbeats": sum(s.ix_heartbeats for s in stats),
+        "seconds": round(time.perf_counter() - t0, 3),
+    }
+
+
+def _collect(paths) -> list:
+    files = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            files.extend(sorted(str(f) for f in p.rglob("*.ndjson")))
+        elif p.is_file():
+            files.append(str(p))
+        else:
+            raise InputError(f"{p}: no such file or directory")
+    return files
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        with open(path, newline="") as fh:
+            rows = list(csv.DictReader(fh, delimiter="\t"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    out = {}
+    for i, row in enumerate(rows, 2):
+        if not row.get("file") or not row.get("expected"):
+            raise InputError(f"{path}:{i}: manifest row needs 'file' and 'expected' columns")
+        exp = row["expected"].rstrip("?")
+        exp = "reject" if exp.startswith("reject") else exp
+        out[str((path.parent / row["file"]).resolve())] = exp
+    return out
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--expect", "manifest", type=click.Path(path_type=Path), help="MANIFEST.tsv with expected verdicts.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1), help="Files checked in parallel.")
+@json_option
+@pass_ctx
+def check_command(ctx, paths, manifest, jobs):
+    """Type-check lean4export NDJSON files (directories are walked for *.ndjson)."""
+    files = _collect(paths)
+    expected = _read_manifest(manifest) if manifest else {}
+    results = []
+    with ctx.progress() as progress:
+        task = progress.add_task("checking", total=len(files))
+        if jobs == 1:
+            for f in files:
+                results.append(check_file(f))
+                progress.advance(task)
+        else:
+            with ProcessPoolExecutor(jobs) as pool:
+                for r in pool.map(check_file, files):
+                    results.append(r)
+                    progress.advance(task)
+    mismatches = []
+    for r in results:
+        exp = expected.get(str(Path(r["file"]).resolve()))
+        r["expected"] = exp
+        if exp is not None and exp != "either" and exp != r["verdict"]:
+            mismatches.append(r)
+    summary = {
+        "files": len(results),
+        "accepted": sum(r["verdict"] == "accept" for r in results),
+        "rejected": sum(r["verdict"] == "reject" for r in results),
+        "with_expectation": sum(r["expected"] is not None for r in results),
+        "mismatches": [r["file"] for r in mismatches],
+    }
+
+    def human():
+        from rich.table import Table
+
+        table = Table("file", "verdict", "expected", "heartbeats", "s", "reason")
+        for r in results:
+            style = "red" if r in mismatches else None
+            table.add_row(r["file"], r["verdict"], r["expected"] or "-", str(r["lean_heartbeats"]),
+                          f"{r['seconds']:.2f}", r["reason"][:100], style=style)
+        ctx.console.print(table)
+        ctx.console.print(f"{summary['files']} files: {summary['accepted']} accepted, {summary['rejected']} rejected"
+                          + (f"; {len(mismatches)} mismatches against {manifest}" if manifest else ""))
+
+    ctx.emit({"results": results, "summary": summary}, human)
+    if mismatches:
+        raise VerificationError(f"{len(mismatches)} verdicts differ from {manifest}")

@@ -1,0 +1,44 @@
+"""Every file of the lean-exports corpus gets the verdict the official kernel gives."""
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+#: Too slow (or not yet passing) for CI: tracked in docs/kernel.md and never counted as passed.
+SLOW = {"nyaya/good/init-prelude.ndjson"}
+
+
+def _rows(shared_dir):
+    with open(shared_dir / "lean-exports" / "MANIFEST.tsv", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def test_corpus_verdicts(shared_dir):
+    from ix_native.check_cmd import check_file
+
+    root = shared_dir / "lean-exports"
+    mismatches = []
+    checked = 0
+    for row in _rows(shared_dir):
+        if row["file"] in SLOW:
+            continue
+        got = check_file(str(root / row["file"]))
+        checked += 1
+        if got["verdict"] != row["expected"]:
+            mismatches.append(f"{row['file']}: expected {row['expected']}, got {got['verdict']} ({got['reason']})")
+    assert checked == 157
+    assert not mismatches, "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("name, reason_part", [
+    ("nyaya/bad/tutorial/011_nonPropThm.ndjson", "not a proposition"),
+    ("nyaya/bad/tutorial/016_tut06_bad01.ndjson", "duplicate universe parameters"),
+    ("nyaya/bad/nat-rec-rules.ndjson", "recursor"),
+])
+def test_rejection_reasons(shared_dir, name, reason_part):
+    from ix_native.check_cmd import check_file
+
+    got = check_file(str(shared_dir / "lean-exports" / name))
+    assert got["verdict"] == "reject"
+    assert reason_part in got["reason"]
