@@ -149,6 +149,7 @@ class RunResult:
     outstanding: tuple[tuple[str, str | None], ...]
     extra_subjects: int
     warnings: tuple[str, ...] = ()
+    blocks: int = 0              # work items (blocks) of the env
 
     @property
     def ok(self) -> bool:
@@ -173,6 +174,8 @@ class RunResult:
             "aggregated": self.fold.aggregated,
             "shards_proven": proven,
             "shards_reused": reused,
+            "blocks": self.blocks,
+            "blocks_proven": sum(s.blocks for s in self.shards if s.status == "proven"),
             "stored_proofs_folded": len(self.stored),
             "aggregations": self.fold.aggregations,
             "root_claim": claim.to_json() if claim else None,
@@ -243,7 +246,7 @@ def prove_env(
 
     if manifest is None and novel_blocks:
         with phases("profile"):
-            profile = _profile(env, backends, novel_blocks, settings)
+            profile = _profile(env, backends, novel_blocks, settings, warnings)
         with phases("plan"):
             manifest, plan_warnings = _plan(profile, backends, settings, covered_blocks, env)
             warnings += plan_warnings
@@ -287,10 +290,18 @@ def prove_env(
     with phases("prove"):
         task = progress.add_task("proving leaves", total=len(jobs)) if progress is not None and jobs else None
         fn = ProveLeaf(env_ref, leaf)
+        rejected: list[tuple[LeafJob, Proof]] = []
         for job, result in backends.executor.map(fn, jobs):
             if isinstance(result, BaseException):
                 raise VerificationError(f"shard {job.shard}: leaf prover failed: {result}") from result
             proof = result
+            if task is not None:
+                progress.advance(task)
+            if proof.claim.failures:
+                # never banked; the other leaves still run, so one run names every
+                # rejected declaration and banks the good leaves for the next run
+                rejected.append((job, proof))
+                continue
             _check_leaf(proof, job, item_of_block, leaf, env)
             if store is not None:
                 store.put(proof)  # banked at once: an interrupted run resumes from here
@@ -303,8 +314,8 @@ def prove_env(
                 proof_size=len(proof.body), subject_root=str(proof.claim.subject_root),
                 assumptions_root=str(proof.claim.assumptions_root),
             )
-            if task is not None:
-                progress.advance(task)
+        if rejected:
+            raise VerificationError(_rejection_message(rejected, len(leaves), store is not None))
 
     env_targets = {t for w in items for t in w.proven_targets}
     novel_targets = {t for p in leaves.values() for t in p.subjects}
@@ -316,7 +327,11 @@ def prove_env(
         gap = check_coverage(novel_targets.union(*(p.subjects for p in stored.values())), env_targets)
         if not gap.complete:
             raise VerificationError(f"coverage gap: {len(gap.missing)} env target(s) neither proven nor stored, e.g. {_named(env, gap.missing[0])}")
-        ops = plan_fold(manifest.tree, sorted(leaves), list(stored), settings.arity)
+        arity = settings.arity
+        if aggregates and getattr(agg, "arity", arity) < arity:
+            warnings.append(f"arity {arity} exceeds what aggregation prover {agg.name} takes; folding with {agg.arity}")
+            arity = agg.arity
+        ops = plan_fold(manifest.tree, sorted(leaves), list(stored), arity)
         fold = run_fold(
             ops, leaves, stored,
             Aggregate(agg, str(workdir / "agg")) if aggregates else None,
@@ -342,7 +357,7 @@ def prove_env(
         env_path=str(env_path), env_root=env_root, root=fold.root, leaves=tuple(leaves[s] for s in sorted(leaves)),
         stored=tuple(stored.values()), fold=fold, verification=report,
         shards=tuple(shard_rows[s] for s in sorted(shard_rows)), phases=phases.seconds,
-        outstanding=outstanding, extra_subjects=cover.extra, warnings=tuple(warnings),
+        outstanding=outstanding, extra_subjects=cover.extra, warnings=tuple(warnings), blocks=len(items),
     )
 
 
@@ -357,15 +372,25 @@ def _named(env, addr: Address) -> str:
     return f"{addr} ({name})" if name else str(addr)
 
 
-def _check_leaf(proof: Proof, job: LeafJob, item_of_block, leaf, env) -> None:
-    """Host checks on a fresh leaf before it is banked: failures (fail fast), program id,
-    witness roots, and subject binding to the shard's proven targets."""
-    if proof.claim.failures:
+def _rejection_message(rejected: list[tuple[LeafJob, Proof]], banked: int, stored: bool) -> str:
+    """One line naming what the kernel rejected, shard by shard."""
+    failures = sum(p.claim.failures for _, p in rejected)
+    parts = []
+    for job, proof in sorted(rejected, key=lambda jp: jp[0].shard):
         names = ", ".join(str(n) for n in proof.stats.get("failed", [])[:5])
-        raise VerificationError(
-            f"shard {job.shard}: kernel rejected {proof.claim.failures} item(s){': ' + names if names else ''}; "
-            "the leaf is not stored and nothing is folded"
-        )
+        parts.append(f"shard {job.shard}: {names or f'{proof.claim.failures} item(s)'}")
+    first_reason = next((str(r) for _, p in rejected for r in p.stats.get("reasons", [])[:1]), "")
+    kept = f"{banked} good leaf proof(s) {'banked' if stored else 'proven, no store'}"
+    return (
+        f"kernel rejected {failures} item(s) in {len(rejected)} shard(s) ({'; '.join(parts)})"
+        f"{'; first reason: ' + first_reason if first_reason else ''}; "
+        f"rejected leaves are not stored and nothing is folded ({kept})"
+    )
+
+
+def _check_leaf(proof: Proof, job: LeafJob, item_of_block, leaf, env) -> None:
+    """Host checks on a fresh failure-free leaf before it is banked: program id, witness
+    roots, and subject binding to the shard's proven targets."""
     if proof.program_id != leaf.program_id:
         raise VerificationError(f"shard {job.shard}: leaf carries program {proof.program_id.short()}, expected {leaf.program_id.short()}")
     check_witnesses(proof)
@@ -374,11 +399,26 @@ def _check_leaf(proof: Proof, job: LeafJob, item_of_block, leaf, env) -> None:
         raise VerificationError(f"shard {job.shard}: committed subject does not bind the shard's proven targets")
 
 
-def _profile(env, backends: Backends, novel_blocks: Sequence[Address], settings: PlanSettings):
+def _profile(env, backends: Backends, novel_blocks: Sequence[Address], settings: PlanSettings, warnings: list):
+    """The measured profile, or the static one for zk backends. A profiler that fails
+    (the kernel profiler stops at a block the kernel rejects) only costs plan quality:
+    the run plans from the static profile and the leaves give the verdicts."""
     zk = getattr(backends.leaf_prover, "backend", backends.leaf_prover.name) != "native"
     if backends.profiler is None or zk:
         return env.static_profile()
-    return backends.profiler.profile(env, blocks=list(novel_blocks), jobs=settings.jobs)
+    try:
+        return backends.profiler.profile(env, blocks=list(novel_blocks), jobs=settings.jobs)
+    except (InputError, VerificationError) as exc:
+        name = getattr(backends.profiler, "name", type(backends.profiler).__name__)
+        warnings.append(f"profiler {name} failed ({exc}); planned from the static profile, the leaves decide")
+        return env.static_profile()
+
+
+def default_shard_count(jobs: int, blocks: int) -> int:
+    """Shards when no size is given and the cost model cannot derive a cap from RAM (the
+    native kernel's): one per parallel job, keeping every worker busy, and at least two so
+    that the fold aggregates several leaves; never more than there are blocks."""
+    return max(1, min(max(2, jobs), blocks))
 
 
 def _plan(profile, backends: Backends, settings: PlanSettings, covered_blocks, env=None):
@@ -386,9 +426,13 @@ def _plan(profile, backends: Backends, settings: PlanSettings, covered_blocks, e
 
     if backends.partitioner is None:
         raise ConfigError(f"partitioner {backends.partitioner_name!r} is not installed; give --manifest or install it")
+    model = backends.leaf_prover.cost_model()
+    shards = settings.shards
+    if shards is None and settings.max_cost is None and settings.max_ram_gib is None and model is not None and model.ram is None:
+        shards = default_shard_count(settings.jobs, sum(a not in covered_blocks for a in profile.addrs))
     result = plan(
-        profile, backends.partitioner, backends.leaf_prover.cost_model(),
-        shards=settings.shards, max_cost=settings.max_cost, max_ram_gib=settings.max_ram_gib,
+        profile, backends.partitioner, model,
+        shards=shards, max_cost=settings.max_cost, max_ram_gib=settings.max_ram_gib,
         eps=settings.eps, seed=settings.seed, mode=settings.mode, exclude_blocks=frozenset(covered_blocks),
         names=env.name_of if env is not None else None, parallelism=settings.jobs,
     )

@@ -119,7 +119,8 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
         verdict = "[green]verified[/]" if s["verified"] else "[red]NOT verified[/]"
         kind = "unconditional" if s["unconditional"] else f"conditional on {len(s['outstanding_assumptions'])} assumption(s)"
         c.print(f"{env}: {verdict}, {kind}{'' if s['aggregated'] else ' (not aggregated: leaf set + host discharge)'}")
-        c.print(f"  shards proven {s['shards_proven']}, reused {s['shards_reused']}; stored proofs folded {s['stored_proofs_folded']}; aggregations {s['aggregations']}")
+        c.print(f"  shards proven {s['shards_proven']} ({s['blocks_proven']} of {s['blocks']} blocks), reused {s['shards_reused']}; "
+                f"stored proofs folded {s['stored_proofs_folded']}; aggregations {s['aggregations']}")
         c.print(f"  env root      {s['env_root']}")
         c.print(f"  subject root  {s['subject_root']} ({'= env root' if s['subject_equals_env_root'] else 'differs from env root'})")
         if s["root_claim"]:
@@ -129,6 +130,8 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
         for chk in s["checks"]:
             if not chk["ok"]:
                 c.print(f"  [red]failed[/] {chk['name']}: {chk['detail']}")
+        for w in s["warnings"]:
+            c.print(f"  [yellow]warning[/] {w}")
         c.print("  phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in s["phases"].items()))
         c.print(f"  report: {out / 'report.json'}")
 

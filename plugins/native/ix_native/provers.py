@@ -19,8 +19,9 @@ Claim rules of the native leaf (shard = list of block addresses):
   returned (so the host can report it) and then rejected at once, never stored or folded.
 
 Program ids: blake3 of the role, the distribution version and a digest of the source
-files that decide the verdict (the kernel package and this module), so any change to
-the kernel yields a new id and stored proofs of the old kernel are not reused.
+files that decide the verdict (the kernel package, the env and sub-env code, the kernel
+seam and this module), so any change to the kernel yields a new id and stored proofs of
+the old kernel are not reused.
 """
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ def source_digest(paths: Sequence[Path]) -> str:
 
 
 def kernel_sources() -> list[Path]:
-    return sorted((_PKG / "lean").rglob("*.py")) + [_PKG / "env.py", Path(__file__).resolve()]
+    own = ("env.py", "subenv.py", "kernel_seam.py", "provers.py")
+    return sorted((_PKG / "lean").rglob("*.py")) + [_PKG / name for name in own]
 
 
 def kernel_version() -> str:
@@ -81,6 +83,16 @@ def vks_id(leaf_id: bytes, agg_id: bytes) -> Address:
 
 def _canonical(obj) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _reset_peak_rss() -> None:
+    """Restart the process's peak-RSS mark at its current RSS (Linux `clear_refs` 5), so a
+    pool worker that ran earlier leaves reports this leaf's peak, not theirs."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
 
 
 def _peak_rss_bytes() -> int:
@@ -130,6 +142,7 @@ class NativeLeafProver:
         missing = [b for b in blocks if b not in items]
         if missing:
             raise InputError(f"shard names block {missing[0]}, which is not in {getattr(env, 'path', 'the env')}")
+        _reset_peak_rss()
         start = time.perf_counter()
         sub_path = env.write_sub_env(blocks, Path(workdir) / "sub-env")
         env_hash = Address.hash(Path(sub_path).read_bytes())
@@ -154,6 +167,7 @@ class NativeLeafProver:
         stats = {
             "seconds": seconds, "work": sum(v.work for v in verdicts.values()), "peak_memory": _peak_rss_bytes(),
             "failed": [env.name_of(b) or str(b) for b in failed][:20],
+            "reasons": [verdicts[b].reason for b in failed][:20],
         }
         return claim, subjects, assumptions, record, stats
 
