@@ -55,6 +55,20 @@ def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_s
     return Backends(env_format, leaf, agg, executor, store, profiler, partitioner, cfg["partitioner"])
 
 
+def fresh_run_dir(runs: Path) -> Path:
+    """runs/<timestamp>, with a -2, -3, ... suffix when a run of the same second has it."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    runs.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        path = runs / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise ConfigError(f"{runs}: a thousand runs within one second; give --out")
+
+
 @click.command("prove")
 @click.argument("env", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="ix.toml to use.")
@@ -107,7 +121,7 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
         seed=int(cfg.get("partition.seed", 42)), mode=cfg.get("partition.mode", "pack"),
         arity=int(cfg.get("prove.arity", 4)), jobs=int(cfg.get("prove.jobs") or os.cpu_count() or 1),
     )
-    out = out_dir or Path(cfg["workdir"]) / "runs" / time.strftime("%Y%m%d-%H%M%S")
+    out = out_dir or fresh_run_dir(Path(cfg["workdir"]) / "runs")
     with ctx.progress() as progress:
         result = prove_env(env, backends, settings, manifest=parsed, workdir=out / "work", progress=progress)
     report = write_run(result, out)
