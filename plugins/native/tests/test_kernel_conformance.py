@@ -5,8 +5,8 @@ import csv
 
 import pytest
 
-#: Too slow (or not yet passing) for CI: tracked in docs/kernel.md and never counted as passed.
-SLOW = {"nyaya/good/init-prelude.ndjson"}
+#: Too slow for CI: tracked in docs/kernel.md and never counted as passed.
+SLOW = {"nyaya/good/perf/app-lam.ndjson"}  # accepted, but 177 s: see docs/kernel.md
 
 
 def _rows(shared_dir):
