@@ -1,11 +1,18 @@
-"""End-to-end pipeline benchmark: time per phase, --jobs 2 vs --jobs 1, fully reused re-run.
+"""End-to-end `ix prove` benchmark: time per phase, --jobs 2 vs --jobs 1, a fully reused
+re-run, cross-env reuse, and the `native` cost model fitted from proven leaves.
 
-    .venv/bin/python bench/pipeline.py [--constants 20000] [--shards 8] [--out bench/out]
+    .venv/bin/python bench/pipeline.py [--constants 2000 20000] [--fit-shards 16] [--out bench/out]
 
-Envs: init-prelude from ../shared (when present) and a demo env from `ix demo-env`.
-Each case runs `ix prove --json` in a fresh store with --jobs 1, again with --jobs 2
-(another fresh store), then re-runs on the --jobs 2 store (everything reused). Prints a
-markdown table for docs/benchmarks.md `## Pipeline` and writes the raw JSON.
+Envs: init-prelude from ../shared (when present) and demo envs from `ix demo-env --seed 1`.
+Each case runs `ix prove --json` with the defaults (mtkahypar, native provers, local
+executor) as a fresh process: --jobs 1 on a fresh store, --jobs 2 on another fresh store,
+then a re-run on the --jobs 2 store (every leaf reused). Wall times include interpreter
+start, plugin discovery and writing the report. `--fit-shards K` adds one --jobs 1 run per
+case with K shards; every proven leaf of these runs is a point (measured Ix heartbeats ->
+leaf seconds and peak RSS), fitted as bench/native_costmodel.py does. Cross-env reuse:
+the smallest demo env grown by 10 % more constants, proven on the store of the original
+(the generator grows a prefix, so the grown env shares every block of it). Prints markdown for docs/benchmarks.md
+`## Pipeline` and writes the raw JSON to OUT/pipeline.json.
 """
 from __future__ import annotations
 
@@ -17,63 +24,135 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
+from native_costmodel import SCALE, fit
+
 REPO = Path(__file__).resolve().parents[1]
 IX = [sys.executable, "-m", "ixcore"]
+PHASES = ("load", "store", "profile", "plan", "prove", "fold", "verify")
+PRELUDE = REPO.parent / "shared" / "lean-exports" / "nyaya" / "good" / "init-prelude.ndjson"
 
 
-def prove(env: Path, store: Path, out: Path, jobs: int, shards: int) -> dict:
-    argv = IX + ["prove", str(env), "--store", str(store), "--out", str(out), "--jobs", str(jobs),
-                 "--shards", str(shards), "--json"]
+def prove(env: Path, store: Path, out: Path, *extra: str) -> dict:
+    shutil.rmtree(out, ignore_errors=True)
+    argv = IX + ["prove", str(env), "--store", str(store), "--out", str(out), "--json", *extra]
     start = time.perf_counter()
     run = subprocess.run(argv, capture_output=True, text=True, cwd=REPO)
     wall = time.perf_counter() - start
     if run.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({run.returncode}): {run.stderr.strip()[-800:]}")
     report = json.loads(run.stdout)
+    assert report["verified"] and report["unconditional"], report
     report["wall_seconds"] = wall
     return report
 
 
-def case(name: str, env: Path, work: Path, shards: int) -> dict:
-    for d in ("s1", "s2"):
-        shutil.rmtree(work / name / d, ignore_errors=True)
-    one = prove(env, work / name / "s1", work / name / "r1", 1, shards)
-    two = prove(env, work / name / "s2", work / name / "r2", 2, shards)
-    again = prove(env, work / name / "s2", work / name / "r3", 2, shards)
-    assert one["verified"] and one["unconditional"] and one["subject_equals_env_root"], one
-    assert again["shards_proven"] == 0, again
-    return {"env": name, "jobs1": one, "jobs2": two, "rerun": again}
+def case(name: str, env: Path, work: Path, fit_shards: int) -> dict:
+    base = work / name
+    for d in ("s1", "s2", "sfit"):
+        shutil.rmtree(base / d, ignore_errors=True)
+    one = prove(env, base / "s1", base / "r1", "--jobs", "1")
+    two = prove(env, base / "s2", base / "r2", "--jobs", "2")
+    again = prove(env, base / "s2", base / "r3", "--jobs", "2")
+    assert one["subject_equals_env_root"] and again["shards_proven"] == 0, again
+    out = {"env": name, "path": str(env), "jobs1": one, "jobs2": two, "rerun": again}
+    if fit_shards:
+        out["fit_run"] = prove(env, base / "sfit", base / "rfit", "--jobs", "1", "--shards", str(fit_shards))
+    return out
 
 
-def row(r: dict) -> str:
-    p = r["jobs1"]["phases"]
-    phases = ", ".join(f"{k} {v:.2f}" for k, v in p.items())
-    w1, w2, w3 = (r[k]["wall_seconds"] for k in ("jobs1", "jobs2", "rerun"))
-    return (f"| {r['env']} | {r['jobs1']['shards_proven']} | {phases} | {w1:.1f} | {w2:.1f} | {w1 / w2:.2f}x "
-            f"| {w3:.2f} | {100 * w3 / w1:.1f} % |")
+def cross_env(small: Path, big: Path, work: Path) -> dict:
+    store = work / "cross" / "store"
+    shutil.rmtree(store, ignore_errors=True)
+    a = prove(small, store, work / "cross" / "ra")
+    b = prove(big, store, work / "cross" / "rb")
+    return {"a": small.name, "b": big.name, "a_blocks": a["blocks"], "b_blocks": b["blocks"],
+            "b_blocks_proven": b["blocks_proven"], "b_shards_proven": b["shards_proven"],
+            "b_stored_folded": b["stored_proofs_folded"], "b_wall": b["wall_seconds"],
+            "b_subject_equals_env_root": b["subject_equals_env_root"]}
+
+
+def leaf_points(results: list[dict]) -> list[dict]:
+    """One point per proven leaf of the --jobs 1 runs (one leaf at a time, so its time and
+    peak RSS are its own)."""
+    points = []
+    for r in results:
+        for run in ("jobs1", "fit_run"):
+            for s in r.get(run, {}).get("shards", []):
+                if s["status"] == "proven" and s["work"] > 0:
+                    points.append({"env": r["env"], "run": run, "blocks": s["blocks"], "ix_heartbeats": s["work"],
+                                   "seconds": s["seconds"], "peak_gib": s["peak_memory"] / 2**30})
+    return points
+
+
+def fit_native(points: list[dict]) -> dict | None:
+    if len(points) < 3:
+        return None
+    x = np.array([p["ix_heartbeats"] for p in points], dtype=np.float64) / SCALE
+    return {"scale": SCALE, "points": len(points),
+            "seconds": fit(x, np.array([p["seconds"] for p in points])),
+            "ram_gib": fit(x, np.array([p["peak_gib"] for p in points]))}
+
+
+def table(results: list[dict]) -> list[str]:
+    lines = [
+        "| env | blocks | shards | phases, --jobs 1 (s) | --jobs 1 wall (s) | --jobs 2 wall (s) | speedup | prove phase speedup | reused re-run (s) | re-run / first |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        one, two, again = r["jobs1"], r["jobs2"], r["rerun"]
+        phases = ", ".join(f"{k} {one['phases'][k]:.2f}" for k in PHASES if one["phases"].get(k, 0) >= 0.005)
+        w1, w2, w3 = one["wall_seconds"], two["wall_seconds"], again["wall_seconds"]
+        p1, p2 = one["phases"]["prove"], two["phases"]["prove"]
+        lines.append(f"| {r['env']} | {one['blocks']:,} | {one['shards_proven']} | {phases} | {w1:.1f} | {w2:.1f} "
+                     f"| {w1 / w2:.2f}x | {p1 / p2:.2f}x | {w3:.2f} | {100 * w3 / w2:.1f} % |")
+    return lines
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--constants", type=int, default=20000)
-    ap.add_argument("--shards", type=int, default=8)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--constants", type=int, nargs="*", default=[2000, 20000])
+    ap.add_argument("--fit-shards", type=int, default=16)
+    ap.add_argument("--no-prelude", action="store_true")
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     envs = []
-    prelude = REPO.parent / "shared" / "lean-exports" / "nyaya" / "good" / "init-prelude.ndjson"
-    if prelude.exists():
-        envs.append(("init-prelude", prelude))
-    demo = args.out / f"demo-{args.constants}.ndjson"
-    if not demo.exists():
-        subprocess.run(IX + ["demo-env", "--constants", str(args.constants), "--seed", "1", str(demo)], check=True, cwd=REPO)
-    envs.append((f"demo-{args.constants}", demo))
-    results = [case(name, env, args.out, args.shards) for name, env in envs]
-    (args.out / "pipeline.json").write_text(json.dumps(results, indent=2, default=str))
-    print("| env | shards | phases, --jobs 1 (s) | --jobs 1 (s) | --jobs 2 (s) | speedup | reused re-run (s) | re-run / first |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in results:
-        print(row(r))
+    if PRELUDE.exists() and not args.no_prelude:
+        envs.append(("init-prelude", PRELUDE))
+    demos = []
+    for n in sorted(args.constants):
+        demo = args.out / f"demo-{n}.ndjson"
+        if not demo.exists():
+            subprocess.run(IX + ["demo-env", "--constants", str(n), "--seed", "1", str(demo)], check=True, cwd=REPO,
+                           capture_output=True)
+        demos.append(demo)
+        envs.append((f"demo-{n}", demo))
+    results = []
+    for name, env in envs:
+        results.append(case(name, env, args.out, args.fit_shards))
+        print(table(results[-1:])[-1], flush=True)
+    cross = None
+    if demos:
+        n = sorted(args.constants)[0]
+        grown = args.out / f"demo-{n + n // 10}.ndjson"  # the same generator, 10 % more constants
+        if not grown.exists():
+            subprocess.run(IX + ["demo-env", "--constants", str(n + n // 10), "--seed", "1", str(grown)], check=True,
+                           cwd=REPO, capture_output=True)
+        cross = cross_env(demos[0], grown, args.out)
+    points = leaf_points(results)
+    native = fit_native(points)
+    (args.out / "pipeline.json").write_text(json.dumps(
+        {"date": time.strftime("%Y-%m-%d"), "results": results, "cross_env": cross, "leaf_points": points,
+         "native_fit": native}, indent=1, default=str) + "\n")
+    print("\n".join(table(results)))
+    if cross:
+        print(f"\ncross-env: {cross['b']} on the store of {cross['a']}: {cross['b_blocks_proven']:,} of "
+              f"{cross['b_blocks']:,} blocks proven anew ({100 * cross['b_blocks_proven'] / cross['b_blocks']:.1f} %), "
+              f"{cross['b_shards_proven']} shard(s), {cross['b_stored_folded']} stored proof(s) folded, {cross['b_wall']:.1f} s")
+    if native:
+        print("\nnative fit:", json.dumps({k: native[k] for k in ("points", "seconds", "ram_gib")}))
 
 
 if __name__ == "__main__":

@@ -235,6 +235,8 @@ def prove_env(
         else:
             env_ref.seed(env)
         items: list[WorkItem] = env.work_items()
+        if not items:
+            raise InputError(f"{env_path}: the environment declares nothing; there is no claim to prove")
         env_root = env.env_root()
         item_of_block = {w.block: w for w in items}
 
