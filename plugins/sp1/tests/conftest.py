@@ -18,6 +18,13 @@ def load_installer(plugin: str):
 
 
 @pytest.fixture
+def standin_installer():
+    """`load_installer` as a fixture: test modules must not import `conftest` by name,
+    since several conftest modules exist and which one wins depends on collection order."""
+    return load_installer
+
+
+@pytest.fixture
 def sp1_table(tmp_path, monkeypatch):
     return load_installer("sp1").install_sp1(tmp_path, monkeypatch)
 

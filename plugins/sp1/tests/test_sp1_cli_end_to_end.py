@@ -16,8 +16,8 @@ def _ix(*args, cwd):
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch, fixture_env, make_manifest):
-    from conftest import load_installer
+def project(tmp_path, monkeypatch, fixture_env, make_manifest, standin_installer):
+    load_installer = standin_installer
     from ixcore.formats.ixes import write_ixes
 
     zisk = load_installer("zisk").install_zisk(tmp_path, monkeypatch)
