@@ -51,7 +51,7 @@ def summarize_ixprof(path: Path) -> dict[str, Any]:
         "edges": prof.num_edges,
         "total_heartbeats": total,
         "total_size": int(prof.sizes.sum(dtype=np.uint64)),
-        "unchecked_blocks": int(np.count_nonzero(prof.heartbeats == 0)),
+        "zero_heartbeat_blocks": int(np.count_nonzero(prof.heartbeats == 0)),  # producers only, or work below the fast paths
         "extra_columns": sorted(prof.extra),
         "top_blocks": [
             {
