@@ -1,7 +1,8 @@
 """`ix check`: run the Python Lean kernel over lean4export NDJSON files and report verdicts.
 
 Each file is checked declaration by declaration in file order (the first rejection rejects
-the file, as the official checker does). With `--expect MANIFEST.tsv` (columns `file` and
+the file, as the official checker does). `--keep-going` checks every declaration anyway and
+lists each rejected one, e.g. to confirm that `ix demo-env --corrupt K` plants exactly K. With `--expect MANIFEST.tsv` (columns `file` and
 `expected`, paths relative to the manifest) the verdicts are compared and any mismatch exits 1.
 """
 from __future__ import annotations
@@ -17,8 +18,9 @@ from ixcore.cli.context import json_option, pass_ctx
 from ixcore.errors import InputError, VerificationError
 
 
-def check_file(path: str) -> dict:
-    """Check one export; a dict with verdict, reason, heartbeats, declarations and seconds."""
+def check_file(path: str, keep_going: bool = False) -> dict:
+    """Check one export; a dict with verdict, reason, heartbeats, declarations and seconds
+    (and, with keep_going, every rejected declaration with its reason)."""
     from .lean.checker import Kernel
     from .lean.export import ExportError, read_export
 
@@ -28,8 +30,9 @@ def check_file(path: str) -> dict:
     except ExportError as exc:
         return {"file": path, "verdict": "reject", "reason": f"parse error: {exc}", "declarations": 0,
                 "lean_heartbeats": 0, "ix_heartbeats": 0, "seconds": round(time.perf_counter() - t0, 3)}
-    stats = Kernel().check_all(exp)
+    stats = Kernel().check_all(exp, stop_on_error=not keep_going)
     bad = next((s for s in stats if not s.ok), None)
+    rejected = [{"name": str(s.name), "reason": s.reason} for s in stats if not s.ok] if keep_going else None
     return {
         "file": path,
         "verdict": "accept" if bad is None else "reject",
@@ -38,6 +41,7 @@ def check_file(path: str) -> dict:
         "lean_heartbeats": sum(s.lean_heartbeats for s in stats),
         "ix_heartbeats": sum(s.ix_heartbeats for s in stats),
         "seconds": round(time.perf_counter() - t0, 3),
+        **({"rejected_declarations": rejected} if keep_going else {}),
     }
 
 
@@ -74,9 +78,10 @@ def _read_manifest(path: Path) -> dict:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--expect", "manifest", type=click.Path(path_type=Path), help="MANIFEST.tsv with expected verdicts.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1), help="Files checked in parallel.")
+@click.option("--keep-going", is_flag=True, help="Check every declaration and list each rejected one.")
 @json_option
 @pass_ctx
-def check_command(ctx, paths, manifest, jobs):
+def check_command(ctx, paths, manifest, jobs, keep_going):
     """Type-check lean4export NDJSON files (directories are walked for *.ndjson)."""
     files = _collect(paths)
     expected = _read_manifest(manifest) if manifest else {}
@@ -85,11 +90,11 @@ def check_command(ctx, paths, manifest, jobs):
         task = progress.add_task("checking", total=len(files))
         if jobs == 1:
             for f in files:
-                results.append(check_file(f))
+                results.append(check_file(f, keep_going))
                 progress.advance(task)
         else:
             with ProcessPoolExecutor(jobs) as pool:
-                for r in pool.map(check_file, files):
+                for r in pool.map(check_file, files, [keep_going] * len(files)):
                     results.append(r)
                     progress.advance(task)
     mismatches = []
@@ -115,6 +120,9 @@ def check_command(ctx, paths, manifest, jobs):
             table.add_row(r["file"], r["verdict"], r["expected"] or "-", str(r["lean_heartbeats"]),
                           f"{r['seconds']:.2f}", r["reason"][:100], style=style)
         ctx.console.print(table)
+        for r in results:
+            for d in r.get("rejected_declarations") or ():
+                ctx.console.print(f"  {Path(r['file']).name}: rejected {d['name']}: {d['reason'][:120]}")
         ctx.console.print(f"{summary['files']} files: {summary['accepted']} accepted, {summary['rejected']} rejected"
                           + (f"; {len(mismatches)} mismatches against {manifest}" if manifest else ""))
 
