@@ -120,5 +120,25 @@ class Hypergraph:
         np.cumsum(new_counts, out=ptr[1:])
         return Hypergraph(self.vertex_weights[vertices], ptr, mapped[inside][pin_keep], self.net_weights[kept_nets])
 
+    def quotient(self, parts, k: int) -> "Hypergraph":
+        """The hypergraph of the parts: vertex p is part p (weight = its total weight), and
+        each net spanning λ ≥ 2 parts becomes a net on those parts with its weight.
+
+        Nets inside one part cannot be cut by any grouping of parts and are dropped, so
+        the km1 of a grouping of the parts equals the km1 of the coarser partition it
+        induces on the blocks (pins are ascending part ids; there is no home pin)."""
+        parts = np.asarray(parts, dtype=np.int64)
+        weights = np.bincount(parts, weights=np.asarray(self.vertex_weights, dtype=np.float64), minlength=k)
+        if self.num_nets == 0:
+            return Hypergraph(weights, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        distinct = np.unique(self.net_of_pin() * k + parts[self.pins])  # by net, then part
+        net, part = distinct // k, distinct % k
+        span = np.bincount(net, minlength=self.num_nets)
+        cut = span >= 2
+        keep = cut[net]
+        ptr = np.zeros(int(cut.sum()) + 1, dtype=np.int64)
+        np.cumsum(span[cut], out=ptr[1:])
+        return Hypergraph(weights, ptr, part[keep], self.net_weights[cut])
+
     def with_weights(self, vertex_weights) -> "Hypergraph":
         return attrs.evolve(self, vertex_weights=np.asarray(vertex_weights))

@@ -176,28 +176,30 @@ def recursive_bisection(hg: Hypergraph, k: int, eps: float, bisect: Bisector, se
 
     The left child of a node with k' leaves gets floor(k'/2) of them and a target weight
     in that proportion; leaf ids are contiguous in DFS order (as Ix's `rec_bisect`), so
-    the returned tree is the bisection tree itself. Returns (parts, tree, stats).
+    the returned tree is the bisection tree itself. A node with exactly one vertex per
+    leaf is bisected by vertex count (weights cannot be balanced any further there, but
+    the split still follows the nets). Each child is induced from its parent, so the
+    Python work is O(pins · depth), not O(pins · nodes). Returns (parts, tree, stats).
     """
     weights = np.asarray(hg.vertex_weights, dtype=np.int64)
     parts = np.zeros(hg.n, dtype=np.int32)
     ideal = float(weights.sum()) / k
     stats = {"bisections": 0, "greedy_bisections": 0, "side_overflows": 0, "library_errors": []}
 
-    def solve(vertices: np.ndarray, k_sub: int, base: int) -> AggNode:
+    def solve(sub: Hypergraph, vertices: np.ndarray, k_sub: int, base: int) -> AggNode:
         if k_sub == 1:
             parts[vertices] = base
             return Leaf(base)
         k_left = k_sub // 2
         k_right = k_sub - k_left
-        if len(vertices) <= k_sub:  # one block per shard (more shards than blocks is capped upstream)
-            order = vertices[np.argsort(-weights[vertices], kind="stable")]
-            return _spread(order, k_sub, base)
-        sub = hg.induce(vertices)
-        w_sub = float(weights[vertices].sum())
-        e = level_eps(eps, ideal, k_sub, w_sub)
+        one_per_leaf = len(vertices) <= k_sub  # never fewer: k <= n upstream, _ensure_counts below
+        w = np.ones(len(vertices), dtype=np.int64) if one_per_leaf else weights[vertices]
+        w_sub = float(w.sum())
+        e = 0.0 if one_per_leaf else level_eps(eps, ideal, k_sub, w_sub)
         max_left, max_right = side_limits(w_sub, k_left, k_right, e)
+        sub = sub.with_weights(w) if one_per_leaf else sub
         side = None
-        if sub.num_nets:
+        if sub.num_nets and len(vertices) > 2:
             try:
                 side = bisect(sub, max_left, max_right, seed)
             except ValueError as exc:  # the libraries' input/parameter errors are ValueErrors
@@ -207,22 +209,91 @@ def recursive_bisection(hg: Hypergraph, k: int, eps: float, bisect: Bisector, se
             stats["greedy_bisections"] += 1
         side = np.asarray(side, dtype=np.int8)
         stats["bisections"] += 1
-        left_w = int(weights[vertices[side == 0]].sum())
+        left_w = int(w[side == 0].sum())
         if left_w > max_left or w_sub - left_w > max_right:
             stats["side_overflows"] += 1
-        side = _ensure_counts(side, weights[vertices], k_left, k_right)
-        left = solve(vertices[side == 0], k_left, base)
-        right = solve(vertices[side == 1], k_right, base + k_left)
+        side = _ensure_counts(side, w, k_left, k_right)
+        left_local, right_local = np.flatnonzero(side == 0), np.flatnonzero(side == 1)
+        left = solve(sub.induce(left_local), vertices[left_local], k_left, base)
+        right = solve(sub.induce(right_local), vertices[right_local], k_right, base + k_left)
         return Internal(left, right)
 
-    def _spread(order: np.ndarray, k_sub: int, base: int) -> AggNode:
-        tree = balanced_agg_tree(base, base + k_sub)
-        for i, v in enumerate(order):
-            parts[v] = base + i
-        return tree
-
-    tree = solve(np.arange(hg.n, dtype=np.int64), k, 0)
+    tree = solve(hg.with_weights(weights), np.arange(hg.n, dtype=np.int64), k, 0)
     return parts, tree, stats
+
+
+def tree_over_parts(hg: Hypergraph, parts, k: int, bisect: Bisector, seed: int) -> tuple[np.ndarray, AggNode, dict]:
+    """A true bisection tree over the parts of a finished k-way partition.
+
+    The quotient hypergraph (one vertex per part, each cut net on the parts it spans) is
+    recursively bisected by part count, ⌊k'/2⌋ | ⌈k'/2⌉ as in `recursive_bisection`, so
+    every internal node is the union of shards that share the most net weight: the cut
+    at each tree level is what the aggregation at that level has to discharge. Parts are
+    renumbered so that leaf ids are contiguous in DFS order. Balance and km1 are those of
+    the k-way partition (a renumbering changes neither). Returns (parts, tree, stats).
+    """
+    leaf_of_part, tree, stats = recursive_bisection(hg.quotient(parts, k), k, 0.0, bisect, seed)
+    return leaf_of_part[np.asarray(parts, dtype=np.int64)], tree, stats
+
+
+#: How the library partitioners get their tree (`[plugins.<name>] tree = ...`).
+TREE_METHODS = ("kway-quotient", "bisection")
+
+#: kway(hypergraph_with_int_weights, k, eps, seed) -> part per vertex in [0, k)
+KWay = Callable[[Hypergraph, int, float, int], np.ndarray]
+
+
+def partition_with_tree(hg: Hypergraph, k: int, eps: float, seed: int, *, method: str, bisect: Bisector, kway: KWay) -> tuple[np.ndarray, AggNode, dict]:
+    """What a library worker runs: `bisection` is `recursive_bisection`; `kway-quotient`
+    is one direct k-way call (eps on the final shards directly) followed by
+    `tree_over_parts`. A k-way call the library rejects falls back to bisection."""
+    if method not in TREE_METHODS:
+        raise ValueError(f"unknown tree method {method!r} (known: {', '.join(TREE_METHODS)})")
+    if method == "kway-quotient":
+        try:
+            parts = np.asarray(kway(hg, k, eps, seed), dtype=np.int64)
+        except ValueError as exc:
+            error = str(exc).splitlines()[0][:200]
+        else:
+            parts = _fill_empty_parts(parts, k, np.asarray(hg.vertex_weights, dtype=np.int64))
+            parts, tree, stats = tree_over_parts(hg, parts, k, bisect, seed)
+            return parts, tree, dict(stats, tree="kway-quotient")
+        parts, tree, stats = recursive_bisection(hg, k, eps, bisect, seed)
+        return parts, tree, dict(stats, tree="bisection", library_errors=[error] + stats["library_errors"])
+    parts, tree, stats = recursive_bisection(hg, k, eps, bisect, seed)
+    return parts, tree, dict(stats, tree="bisection")
+
+
+def _fill_empty_parts(parts: np.ndarray, k: int, w: np.ndarray) -> np.ndarray:
+    """Give every empty part the lightest vertex of the part with the most vertices (a
+    k-way result may leave a part empty when k is close to n; a shard must not be)."""
+    parts = parts.copy()
+    counts = np.bincount(parts, minlength=k)
+    for empty in np.flatnonzero(counts == 0):
+        donor = int(np.argmax(counts))
+        members = np.flatnonzero(parts == donor)
+        v = members[np.argmin(w[members])]
+        parts[v] = empty
+        counts[donor] -= 1
+        counts[empty] += 1
+    return parts
+
+
+def level_km1(hg: Hypergraph, parts, tree: AggNode) -> list[int]:
+    """km1 of the grouping of shards at each depth of the tree, from the root (0) down to
+    the shards themselves: the bytes that aggregation at that depth discharges across its
+    cuts. A leaf above the deepest level stays its own group below it."""
+    parts = np.asarray(parts, dtype=np.int64)
+    group = np.zeros(tree.num_leaves, dtype=np.int64)
+    frontier: list[AggNode] = [tree]
+    out = []
+    while True:
+        for g, node in enumerate(frontier):
+            group[list(node.leaves())] = g
+        out.append(hg.km1(group[parts]))
+        if all(isinstance(node, Leaf) for node in frontier):
+            return out
+        frontier = [c for node in frontier for c in ((node.left, node.right) if isinstance(node, Internal) else (node,))]
 
 
 def _ensure_counts(side: np.ndarray, w: np.ndarray, k_left: int, k_right: int) -> np.ndarray:

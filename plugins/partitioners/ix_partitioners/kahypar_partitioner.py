@@ -1,11 +1,11 @@
-"""KaHyPar (GPL-3.0-or-later) bisections under ixcore's recursive-bisection driver.
+"""KaHyPar (GPL-3.0-or-later) under ixcore's tree drivers.
 
 `kahypar` is imported only inside the worker process, so neither ixcore nor this
 plugin's import pulls GPL code in. The wheel ships no `.ini` presets and a context cannot
 be configured without one, so the presets below are ours: dictionaries of KaHyPar's
 documented command-line parameter names (`KaHyPar --help`) written to a temporary file.
-Every call is a 2-way bisection, so both presets use 2-way FM refinement; `flows` adds
-HyperFlowCutter refinement on top (better cuts, several times slower).
+Bisections use 2-way FM refinement and the direct k-way call k-way FM on km1; `flows`
+adds HyperFlowCutter refinement on top (better cuts, several times slower).
 """
 from __future__ import annotations
 
@@ -62,11 +62,16 @@ _COMMON = {
     "r-fm-stop-i": "350",
 }
 
+#: refinement per preset: (for a bisection, for a direct k-way call)
+REFINEMENT = {
+    "fm": ("twoway_fm", "kway_fm_km1"),
+    "flows": ("twoway_fm_hyperflow_cutter", "kway_fm_hyperflow_cutter_km1"),
+}
+
 PRESETS = {
-    "fm": {**_COMMON, "r-type": "twoway_fm"},
+    "fm": _COMMON,
     "flows": {
         **_COMMON,
-        "r-type": "twoway_fm_hyperflow_cutter",
         "r-flow-execution-policy": "exponential",
         "r-hfc-size-constraint": "mf-style",
         "r-hfc-scaling": "16",
@@ -76,8 +81,9 @@ PRESETS = {
 }
 
 
-def preset_ini(preset: str) -> str:
-    return "".join(f"{key}={value}\n" for key, value in PRESETS[preset].items())
+def preset_ini(preset: str, k: int) -> str:
+    options = dict(PRESETS[preset], **{"r-type": REFINEMENT[preset][0 if k == 2 else 1]})
+    return "".join(f"{key}={value}\n" for key, value in options.items())
 
 
 class KaHyParPartitioner(LibraryPartitioner):
@@ -86,35 +92,44 @@ class KaHyParPartitioner(LibraryPartitioner):
     presets = {name: name for name in PRESETS}
     default_preset = "fm"
     deterministic_presets = frozenset(PRESETS)  # sequential and seeded: same seed, same result
-    worker = "ix_partitioners.kahypar_partitioner:bisection_job"
+    worker = "ix_partitioners.kahypar_partitioner:partition_job"
 
 
-def bisection_job(ptr, pins, net_weights, vertex_weights, k, eps, seed, preset, threads):
+def partition_job(ptr, pins, net_weights, vertex_weights, k, eps, seed, preset, threads, tree):
     """Runs in the worker process (KaHyPar is single-threaded; `threads` is unused)."""
     import kahypar
 
     from ixcore.hypergraph import Hypergraph
-    from ixcore.partition import recursive_bisection
+    from ixcore.partition import partition_with_tree
 
     with tempfile.TemporaryDirectory(prefix="ix-kahypar-") as tmp:
-        ini = os.path.join(tmp, f"ix_{preset}.ini")
-        with open(ini, "w") as f:
-            f.write(preset_ini(preset))
 
-        def bisect(sub: Hypergraph, max_left: int, max_right: int, level_seed: int) -> np.ndarray:
-            total = int(sub.vertex_weights.sum())
+        def run(sub: Hypergraph, k_sub: int, eps_sub: float, targets: list[int] | None, run_seed: int) -> np.ndarray:
+            ini = os.path.join(tmp, f"ix_{preset}_{'2way' if k_sub == 2 else 'kway'}.ini")
+            if not os.path.exists(ini):
+                with open(ini, "w") as f:
+                    f.write(preset_ini(preset, k_sub))
             hg = kahypar.Hypergraph(
-                sub.n, sub.num_nets, sub.ptr.tolist(), sub.pins.tolist(), 2,
+                sub.n, sub.num_nets, sub.ptr.tolist(), sub.pins.tolist(), k_sub,
                 sub.net_weights.tolist(), sub.vertex_weights.tolist(),
             )
             ctx = kahypar.Context()
             ctx.loadINIconfiguration(ini)
-            ctx.setK(2)
-            ctx.setEpsilon(max((max_left + max_right) / total - 1.0, 1e-4))
-            ctx.setCustomTargetBlockWeights([max_left, max_right])
-            ctx.setSeed(level_seed)
+            ctx.setK(k_sub)
+            ctx.setEpsilon(eps_sub)
+            if targets is not None:
+                ctx.setCustomTargetBlockWeights(targets)
+            ctx.setSeed(run_seed)
             ctx.suppressOutput(True)
             kahypar.partition(hg, ctx)
-            return np.fromiter((hg.blockID(v) for v in range(sub.n)), dtype=np.int8, count=sub.n)
+            return np.fromiter((hg.blockID(v) for v in range(sub.n)), dtype=np.int32, count=sub.n)
 
-        return recursive_bisection(Hypergraph(vertex_weights, ptr, pins, net_weights), k, eps, bisect, seed)
+        def bisect(sub: Hypergraph, max_left: int, max_right: int, level_seed: int) -> np.ndarray:
+            slack = max((max_left + max_right) / int(sub.vertex_weights.sum()) - 1.0, 1e-4)
+            return run(sub, 2, slack, [max_left, max_right], level_seed).astype(np.int8)
+
+        def kway(hg: Hypergraph, k_all: int, eps_all: float, run_seed: int) -> np.ndarray:
+            return run(hg, k_all, eps_all, None, run_seed)
+
+        hg = Hypergraph(vertex_weights, ptr, pins, net_weights)
+        return partition_with_tree(hg, k, eps, seed, method=tree, bisect=bisect, kway=kway)

@@ -1,5 +1,6 @@
 """What the KaHyPar and Mt-KaHyPar partitioners share: config handling and the call into
-a worker process that runs ixcore's recursive-bisection driver with a library bisector."""
+a worker process that runs ixcore's tree driver (`partition_with_tree`) with the
+library's k-way and 2-way calls."""
 from __future__ import annotations
 
 from importlib import metadata
@@ -9,9 +10,9 @@ import numpy as np
 from ixcore.config import check_table
 from ixcore.errors import ConfigError
 from ixcore.hypergraph import Hypergraph
-from ixcore.partition import PartitionResult, partition_by_bisection, run_isolated
+from ixcore.partition import TREE_METHODS, PartitionResult, partition_by_bisection, run_isolated
 
-OPTIONS = {"preset": str, "threads": int, "timeout_s": (int, float)}
+OPTIONS = {"preset": str, "threads": int, "timeout_s": (int, float), "tree": str, "contraction_limit": int}
 DEFAULT_TIMEOUT_S = 900.0
 
 
@@ -35,7 +36,10 @@ class LibraryPartitioner:
     presets: dict[str, str] = {}
     default_preset = ""
     deterministic_presets: frozenset[str] = frozenset()
-    worker = ""  # "module:function" running the bisection in the child process
+    worker = ""  # "module:function" running `partition_with_tree` in the child process
+    default_tree = "kway-quotient"
+    #: presets whose coarsening limit ix sets itself, with its default (`contraction_limit`)
+    tunable_presets: dict[str, int] = {}
 
     def __init__(self, config: dict):
         check_table(config, OPTIONS, f"plugins.{self.name}", "config")
@@ -46,17 +50,30 @@ class LibraryPartitioner:
         self.timeout_s = float(config.get("timeout_s", DEFAULT_TIMEOUT_S))
         self.version = distribution_version(self.library)
         self.deterministic = self.preset in self.deterministic_presets
+        self.tree = config.get("tree", self.default_tree)
+        if self.tree not in TREE_METHODS:
+            raise ConfigError(f"plugins.{self.name}.tree: unknown tree method {self.tree!r} (known: {', '.join(TREE_METHODS)})")
+        self.contraction_limit = config.get("contraction_limit", self.tunable_presets.get(self.preset))
+        if "contraction_limit" in config and self.preset not in self.tunable_presets:
+            tunable = ", ".join(self.tunable_presets) or "none"
+            raise ConfigError(f"plugins.{self.name}.contraction_limit: only for presets {tunable}, not {self.preset!r}")
+        if self.contraction_limit is not None and self.contraction_limit < 1:
+            raise ConfigError(f"plugins.{self.name}.contraction_limit: must be at least 1, got {self.contraction_limit}")
 
     def partition(self, hypergraph: Hypergraph, k: int, eps: float, seed: int) -> PartitionResult:
         meta = {
             "partitioner": self.name,
             "version": self.version,
             "preset": self.preset,
-            "tree": "explicit recursive bisection (k=2 library calls)",
+            "tree": self.tree,
         }
+        options = {"preset": self.preset, "threads": self.threads, "tree": self.tree}
+        if self.tunable_presets:
+            options["contraction_limit"] = self.contraction_limit
+            meta["contraction_limit"] = self.contraction_limit
 
         def run(job: dict):
-            job = dict(job, preset=self.preset, threads=self.threads)
+            job = dict(job, **options)
             return run_isolated(self.worker, job, timeout_s=self.timeout_s, label=f"{self.name} (k={job['k']})")
 
         return partition_by_bisection(hypergraph, k, eps, seed, run=run, meta=meta)
