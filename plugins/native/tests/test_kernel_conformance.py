@@ -5,10 +5,6 @@ import csv
 
 import pytest
 
-#: Too slow for CI: tracked in docs/kernel.md and never counted as passed.
-SLOW = {"nyaya/good/perf/app-lam.ndjson"}  # accepted, but 177 s: see docs/kernel.md
-
-
 def _rows(shared_dir):
     with open(shared_dir / "lean-exports" / "MANIFEST.tsv", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
@@ -21,13 +17,11 @@ def test_corpus_verdicts(shared_dir):
     mismatches = []
     checked = 0
     for row in _rows(shared_dir):
-        if row["file"] in SLOW:
-            continue
         got = check_file(str(root / row["file"]))
         checked += 1
         if got["verdict"] != row["expected"]:
             mismatches.append(f"{row['file']}: expected {row['expected']}, got {got['verdict']} ({got['reason']})")
-    assert checked == 157
+    assert checked == 158
     assert not mismatches, "\n".join(mismatches)
 
 
