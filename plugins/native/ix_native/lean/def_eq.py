@@ -185,57 +185,46 @@ class DefEqMixin:
                 v = self.reduce_nat(s_n)
                 if v is not None:
                     return self.is_def_eq_core(t_n, v), t_n, s_n
-            d_t = self.get_delta_info(t_n)
-            d_s = self.get_delta_info(s_n)
-            if d_t is None and d_s is None:
-                return None, t_n, s_n
-            if d_t is not None and d_s is None:
-                nxt = self.try_unfold_proj_app(s_n)
-                if nxt is not None:
-                    s_n = nxt
-                else:
-                    u = self.unfold_definition(t_n)
-                    if u is None:
-                        return None, t_n, s_n
-                    t_n = self.whnf_core(u, False, True)
-            elif d_t is None:
-                nxt = self.try_unfold_proj_app(t_n)
-                if nxt is not None:
-                    t_n = nxt
-                else:
-                    u = self.unfold_definition(s_n)
-                    if u is None:
-                        return None, t_n, s_n
-                    s_n = self.whnf_core(u, False, True)
-            else:
-                c = _compare_hints(d_t.hints, d_s.hints)
-                if c < 0:
-                    u = self.unfold_definition(t_n)
-                    if u is None:
-                        return None, t_n, s_n
-                    t_n = self.whnf_core(u, False, True)
-                elif c > 0:
-                    u = self.unfold_definition(s_n)
-                    if u is None:
-                        return None, t_n, s_n
-                    s_n = self.whnf_core(u, False, True)
-                else:
-                    if t_n.tag == APP and s_n.tag == APP and d_t is d_s and d_t.hints.kind == "regular":
-                        key = (t_n, s_n)
-                        if key not in self.failure_cache:
-                            if self.is_def_eq_levels(app_fn(t_n).levels, app_fn(s_n).levels) and \
-                                    app_nargs(t_n) == app_nargs(s_n) and self.is_def_eq_args(t_n, s_n):
-                                return True, t_n, s_n
-                            self.failure_cache.add(key)
-                    ut = self.unfold_definition(t_n)
-                    us = self.unfold_definition(s_n)
-                    if ut is None or us is None:
-                        return None, t_n, s_n
-                    t_n = self.whnf_core(ut, False, True)
-                    s_n = self.whnf_core(us, False, True)
+            step = self.lazy_delta_step(t_n, s_n)
+            if step is None or step is True:
+                return step, t_n, s_n
+            t_n, s_n = step
             q = self.quick_is_def_eq(t_n, s_n)
             if q is not None:
                 return q, t_n, s_n
+
+    def lazy_delta_step(self, t_n, s_n):
+        """One official `lazy_delta_reduction_step`: the pair with one or both sides unfolded,
+        True when the same-definition shortcut proved them equal, None when stuck."""
+        d_t = self.get_delta_info(t_n)
+        d_s = self.get_delta_info(s_n)
+        if d_t is None and d_s is None:
+            return None
+        if d_s is None:  # only t unfolds, unless a projection application on s reduces first
+            p = self.try_unfold_proj_app(s_n)
+            return (t_n, p) if p is not None else self._unfold_sides(t_n, s_n, True, False)
+        if d_t is None:
+            p = self.try_unfold_proj_app(t_n)
+            return (p, s_n) if p is not None else self._unfold_sides(t_n, s_n, False, True)
+        c = _compare_hints(d_t.hints, d_s.hints)
+        if c == 0 and t_n.tag == APP and s_n.tag == APP and d_t is d_s and d_t.hints.kind == "regular":
+            key = (t_n, s_n)
+            if key not in self.failure_cache:
+                if self.is_def_eq_levels(app_fn(t_n).levels, app_fn(s_n).levels) and \
+                        app_nargs(t_n) == app_nargs(s_n) and self.is_def_eq_args(t_n, s_n):
+                    return True
+                self.failure_cache.add(key)
+        return self._unfold_sides(t_n, s_n, c <= 0, c >= 0)
+
+    def _unfold_sides(self, t, s, left, right):
+        """Delta-unfold the chosen sides, then whnf_core them with cheap projections; None when
+        a chosen side does not unfold."""
+        ut = self.unfold_definition(t) if left else t
+        us = self.unfold_definition(s) if right else s
+        if ut is None or us is None:
+            return None
+        return (self.whnf_core(ut, False, True) if left else t,
+                self.whnf_core(us, False, True) if right else s)
 
     def try_eta_expansion(self, t, s):
         if t.tag != LAM or s.tag == LAM:

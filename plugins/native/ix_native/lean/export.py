@@ -221,33 +221,32 @@ class _Reader:
         return tuple(self.name(i, what) for i in v)
 
     # -- primitive lines
+    @staticmethod
+    def _entry(obj, id_key, table, what):
+        """(id, kind, payload) of a name/level/expression line whose id is new."""
+        i = _int(obj[id_key], what + " id")
+        if i in table:
+            raise _Fail(f"duplicate {what} id {i}")
+        kinds = [k for k in obj if k != id_key]
+        if len(kinds) != 1:
+            raise _Fail(f"unknown {what} kind {kinds!r}")
+        return i, kinds[0], obj[kinds[0]]
+
     def on_name(self, obj):
-        i = _int(obj["in"], "name id")
-        if i in self.names:
-            raise _Fail(f"duplicate name id {i}")
-        kinds = [k for k in obj if k != "in"]
-        if kinds == ["str"]:
-            body = obj["str"]
+        i, k, body = self._entry(obj, "in", self.names, "name")
+        if k == "str":
             s = _get(body, "str", "name.str")
             if type(s) is not str:
                 raise _Fail("name.str component must be a string")
             n = Name.str(self.name(_get(body, "pre", "name.str")), s)
-        elif kinds == ["num"]:
-            body = obj["num"]
+        elif k == "num":
             n = Name.num(self.name(_get(body, "pre", "name.num")), _int(_get(body, "i", "name.num"), "name.num i"))
         else:
-            raise _Fail(f"unknown name kind {kinds!r}")
+            raise _Fail(f"unknown name kind {k!r}")
         self.names[i] = n
 
     def on_level(self, obj):
-        i = _int(obj["il"], "level id")
-        if i in self.levels:
-            raise _Fail(f"duplicate level id {i}")
-        kinds = [k for k in obj if k != "il"]
-        if len(kinds) != 1:
-            raise _Fail(f"unknown level kind {kinds!r}")
-        k = kinds[0]
-        v = obj[k]
+        i, k, v = self._entry(obj, "il", self.levels, "level")
         if k == "succ":
             lv = mk_succ(self.level(v))
         elif k in ("max", "imax"):
@@ -262,14 +261,7 @@ class _Reader:
         self.levels[i] = lv
 
     def on_expr(self, obj):
-        i = _int(obj["ie"], "expression id")
-        if i in self.exprs:
-            raise _Fail(f"duplicate expression id {i}")
-        kinds = [k for k in obj if k != "ie"]
-        if len(kinds) != 1:
-            raise _Fail(f"unknown expression kind {kinds!r}")
-        k = kinds[0]
-        v = obj[k]
+        i, k, v = self._entry(obj, "ie", self.exprs, "expression")
         if k == "app":
             e = mk_app(self.expr(_get(v, "fn", "app")), self.expr(_get(v, "arg", "app")))
         elif k == "bvar":

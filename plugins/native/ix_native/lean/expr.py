@@ -37,7 +37,7 @@ __all__ = [
     "Sort", "Const", "App", "Lam", "Pi", "Let", "Lit", "Proj", "mk_bvar", "mk_fvar", "mk_sort",
     "mk_const", "mk_app", "mk_apps", "mk_lam", "mk_pi", "mk_let", "mk_lit", "mk_proj", "app_spine",
     "app_fn", "app_nargs", "instantiate", "instantiate1", "instantiate_rev", "abstract", "lift_loose_bvars",
-    "lower_loose_bvars", "instantiate_lparams", "has_loose_bvar", "INTERN_COUNTER", "SUBST_COUNTER",
+    "instantiate_lparams", "has_loose_bvar", "INTERN_COUNTER", "SUBST_COUNTER",
     "mk_binding", "eq_mod_binders", "occurs_const", "BINDER_INFOS",
 ]
 
@@ -196,13 +196,17 @@ class Proj(Expr):
 
 # ---------------------------------------------------------------- constructors (interning)
 
-def mk_bvar(i: int) -> Expr:
+def _intern(key: tuple, make, *fields) -> Expr:
+    """The one node with structure `key`, built as `make(*fields)` on first request."""
     INTERN_COUNTER[0] += 1
-    key = (BVAR, i)
     e = _T.get(key)
     if e is None:
-        e = _T[key] = BVar(i)
+        e = _T[key] = make(*fields)
     return e
+
+
+def mk_bvar(i: int) -> Expr:
+    return _intern((BVAR, i), BVar, i)
 
 
 _FVAR_SERIAL = [0]
@@ -215,30 +219,15 @@ def mk_fvar(name: Name, type_: Expr, value: Expr | None = None, bi: int = 0) -> 
 
 
 def mk_sort(level: Level) -> Expr:
-    INTERN_COUNTER[0] += 1
-    key = (SORT, level)
-    e = _T.get(key)
-    if e is None:
-        e = _T[key] = Sort(level)
-    return e
+    return _intern((SORT, level), Sort, level)
 
 
 def mk_const(name: Name, levels: tuple = ()) -> Expr:
-    INTERN_COUNTER[0] += 1
-    key = (CONST, name, levels)
-    e = _T.get(key)
-    if e is None:
-        e = _T[key] = Const(name, levels)
-    return e
+    return _intern((CONST, name, levels), Const, name, levels)
 
 
 def mk_app(f: Expr, a: Expr) -> Expr:
-    INTERN_COUNTER[0] += 1
-    key = (APP, f, a)
-    e = _T.get(key)
-    if e is None:
-        e = _T[key] = App(f, a)
-    return e
+    return _intern((APP, f, a), App, f, a)
 
 
 def mk_apps(f: Expr, args) -> Expr:
@@ -248,48 +237,23 @@ def mk_apps(f: Expr, args) -> Expr:
 
 
 def mk_lam(name: Name, type_: Expr, body: Expr, bi: int = 0) -> Expr:
-    INTERN_COUNTER[0] += 1
-    key = (LAM, name, type_, body, bi)
-    e = _T.get(key)
-    if e is None:
-        e = _T[key] = Lam(LAM, name, type_, body, bi)
-    return e
+    return _intern((LAM, name, type_, body, bi), Lam, LAM, name, type_, body, bi)
 
 
 def mk_pi(name: Name, type_: Expr, body: Expr, bi: int = 0) -> Expr:
-    INTERN_COUNTER[0] += 1
-    key = (PI, name, type_, body, bi)
-    e = _T.get(key)
-    if e is None:
-        e = _T[key] = Pi(PI, name, type_, body, bi)
-    return e
+    return _intern((PI, name, type_, body, bi), Pi, PI, name, type_, body, bi)
 
 
 def mk_let(name: Name, type_: Expr, value: Expr, body: Expr) -> Expr:
-    INTERN_COUNTER[0] += 1
-    key = (LET, name, type_, value, body)
-    e = _T.get(key)
-    if e is None:
-        e = _T[key] = Let(name, type_, value, body)
-    return e
+    return _intern((LET, name, type_, value, body), Let, name, type_, value, body)
 
 
 def mk_lit(value) -> Expr:
-    INTERN_COUNTER[0] += 1
-    key = (LIT, type(value), value)
-    e = _T.get(key)
-    if e is None:
-        e = _T[key] = Lit(value)
-    return e
+    return _intern((LIT, type(value), value), Lit, value)
 
 
 def mk_proj(sname: Name, idx: int, struct: Expr) -> Expr:
-    INTERN_COUNTER[0] += 1
-    key = (PROJ, sname, idx, struct)
-    e = _T.get(key)
-    if e is None:
-        e = _T[key] = Proj(sname, idx, struct)
-    return e
+    return _intern((PROJ, sname, idx, struct), Proj, sname, idx, struct)
 
 
 # ---------------------------------------------------------------- application spines
@@ -426,26 +390,6 @@ def lift_loose_bvars(e: Expr, d: int, s: int = 0) -> Expr:
         if r is not None:
             return r
         r = mk_bvar(x.idx + d) if x.tag == BVAR else _rebuild(x, go, off)
-        cache[key] = r
-        return r
-
-    return go(e, 0)
-
-
-def lower_loose_bvars(e: Expr, s: int, d: int) -> Expr:
-    """Subtract `d` from every loose bvar with index >= s (caller guarantees none in [s-d, s))."""
-    if e.lbr <= s or d == 0:
-        return e
-    cache: dict = {}
-
-    def go(x, off):
-        if x.lbr <= s + off:
-            return x
-        key = (x, off)
-        r = cache.get(key)
-        if r is not None:
-            return r
-        r = mk_bvar(x.idx - d) if x.tag == BVAR else _rebuild(x, go, off)
         cache[key] = r
         return r
 

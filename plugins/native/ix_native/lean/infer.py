@@ -118,20 +118,19 @@ class InferMixin:
         return instantiate_lparams(info.type, info.level_params, e.levels)
 
     def ensure_sort(self, e, what=None):
-        if e.tag == SORT:
-            return e
-        e2 = self.whnf(e)
-        if e2.tag == SORT:
-            return e2
-        raise self.error(f"type expected{' for ' + what if what else ''}, got {self.show(e)}")
+        return self._whnf_to(SORT, e, f"type expected{' for ' + what if what else ''}")
 
     def ensure_pi(self, e):
-        if e.tag == PI:
+        return self._whnf_to(PI, e, "function expected")
+
+    def _whnf_to(self, tag, e, complaint):
+        """e, or its whnf, when that has kind `tag`; else the error `complaint, got e`."""
+        if e.tag == tag:
             return e
         e2 = self.whnf(e)
-        if e2.tag == PI:
+        if e2.tag == tag:
             return e2
-        raise self.error(f"function expected, got {self.show(e)}")
+        raise self.error(f"{complaint}, got {self.show(e)}")
 
     def _open_binder(self, e, ctx, value=None, bi=0):
         """ctx extended by a fresh local for the binder e (its domain closed)."""
