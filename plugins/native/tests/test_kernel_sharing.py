@@ -70,3 +70,23 @@ def test_app_lam_visits_each_shared_node_a_bounded_number_of_times(shared_dir):
     assert all(s.ok for s in stats)
     last = stats[-1]  # dag_app_binder: 24,001 DAG nodes, 4,000 nested binders
     assert last.lean_heartbeats < 100_000 and last.subst_nodes < 100_000, last
+
+
+def test_level_operations_visit_a_shared_level_dag_once_per_node():
+    """`l_(k+1) = max l_k l_k` (as the export's raw max builds it): 2^80 leaves as a tree."""
+    from ix_native.lean.level import (
+        instantiate_level, is_geq, is_not_zero, level_params_in, mk_max_core, mk_param, normalize,
+    )
+
+    u, v = (Name.from_str(s) for s in ("u", "v"))
+    lv = mk_max_core(mk_param(u), mk_param(v))
+    for _ in range(80):
+        lv = mk_max_core(lv, lv)
+    params: set = set()
+    level_params_in(lv, params)
+    assert params == {u, v}
+    assert not is_not_zero(lv)
+    assert normalize(lv) is normalize(mk_max_core(mk_param(u), mk_param(v)))
+    one = mk_succ(L_ZERO)
+    assert is_not_zero(instantiate_level(lv, {u: one}))
+    assert is_geq(lv, mk_param(v))

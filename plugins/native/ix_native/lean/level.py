@@ -95,15 +95,20 @@ def is_explicit(l: Level) -> bool:
     return to_offset(l)[0].kind == ZERO
 
 
+_NOT_ZERO: dict = {}
+
+
 def is_not_zero(l: Level) -> bool:
+    """Positive under every assignment (memoised per node: levels are shared DAGs)."""
     k = l.kind
     if k == SUCC:
         return True
-    if k == MAX:
-        return is_not_zero(l.a) or is_not_zero(l.b)
-    if k == IMAX:
-        return is_not_zero(l.b)
-    return False
+    if k != MAX and k != IMAX:
+        return False
+    r = _NOT_ZERO.get(l)
+    if r is None:
+        r = _NOT_ZERO[l] = (is_not_zero(l.a) or is_not_zero(l.b)) if k == MAX else is_not_zero(l.b)
+    return r
 
 
 def mk_max(l1: Level, l2: Level) -> Level:
@@ -163,9 +168,15 @@ _norm_key = cmp_to_key(_norm_cmp)
 
 
 def _push_max_args(l: Level, out: list) -> None:
+    """Append the non-max leaves of the max tree l, each distinct node once (normalisation
+    drops repeated arguments anyway, and a shared max DAG would otherwise unfold as a tree)."""
+    seen: set = set()
     stack = [l]
     while stack:
         x = stack.pop()
+        if x in seen:
+            continue
+        seen.add(x)
         if x.kind == MAX:
             stack.append(x.b)
             stack.append(x.a)
@@ -259,33 +270,49 @@ def _is_geq_core(l1: Level, l2: Level) -> bool:
 
 
 def instantiate_level(l: Level, subst: dict) -> Level:
-    """Replace parameters by levels (`subst`: Name -> Level); unlisted params stay."""
+    """Replace parameters by levels (`subst`: Name -> Level); unlisted params stay.
+    Memoised per call: an exported level is a DAG and may share subterms."""
     if not l.has_param:
         return l
-    k = l.kind
-    if k == PARAM:
-        return subst.get(l.a, l)
-    if k == SUCC:
-        return mk_succ(instantiate_level(l.a, subst))
-    a = instantiate_level(l.a, subst)
-    b = instantiate_level(l.b, subst)
-    if a is l.a and b is l.b:
-        return l
-    # the C++ kernel simplifies while instantiating (instantiate -> mk_max/mk_imax)
-    return mk_max(a, b) if k == MAX else mk_imax(a, b)
+    memo: dict = {}
+
+    def go(x):
+        if not x.has_param:
+            return x
+        r = memo.get(x)
+        if r is None:
+            k = x.kind
+            if k == PARAM:
+                r = subst.get(x.a, x)
+            elif k == SUCC:
+                r = mk_succ(go(x.a))
+            else:
+                a, b = go(x.a), go(x.b)
+                # the C++ kernel simplifies while instantiating (instantiate -> mk_max/mk_imax)
+                r = x if (a is x.a and b is x.b) else (mk_max(a, b) if k == MAX else mk_imax(a, b))
+            memo[x] = r
+        return r
+
+    return go(l)
 
 
 def level_params_in(l: Level, out: set) -> None:
-    if not l.has_param:
-        return
-    k = l.kind
-    if k == PARAM:
-        out.add(l.a)
-    elif k == SUCC:
-        level_params_in(l.a, out)
-    else:
-        level_params_in(l.a, out)
-        level_params_in(l.b, out)
+    """Add the parameter names of l to out (each shared node visited once)."""
+    seen: set = set()
+    stack = [l]
+    while stack:
+        x = stack.pop()
+        if not x.has_param or x in seen:
+            continue
+        seen.add(x)
+        k = x.kind
+        if k == PARAM:
+            out.add(x.a)
+        elif k == SUCC:
+            stack.append(x.a)
+        else:
+            stack.append(x.a)
+            stack.append(x.b)
 
 
 def to_str(l: Level) -> str:
