@@ -134,6 +134,7 @@ def run_case(spec: dict) -> dict:
     from ixcore.costmodel import get_cost_model
     from ixcore.formats.ixprof import read_ixprof
     from ixcore.hypergraph import Hypergraph
+    from ixcore.partition import level_km1
     from ixcore.planning import plan
     from ixcore.plugins import PluginHost
 
@@ -146,7 +147,8 @@ def run_case(spec: dict) -> dict:
         t0 = time.perf_counter()
         result = partitioner.partition(hg, spec["k"], spec["eps"], 42)
         seconds = time.perf_counter() - t0
-        out = {"shards": result.k, "km1": hg.km1(result.parts), "imbalance": hg.imbalance(result.parts, result.k), "seconds": seconds}
+        out = {"shards": result.k, "km1": hg.km1(result.parts), "imbalance": hg.imbalance(result.parts, result.k), "seconds": seconds,
+               "level_km1": level_km1(hg, result.parts, result.tree), "tree": result.meta.get("tree")}
     else:
         kwargs = {"shards": spec.get("k"), "max_cost": spec.get("max_cost"), "mode": spec.get("mode", "pack"), "eps": spec["eps"]}
         result = plan(profile, partitioner, model, **kwargs)
@@ -171,9 +173,10 @@ def cases(sizes: list[int], with_kahypar: bool) -> list[dict]:
         for k in (8, 32):
             out.append({"profile": prof, "partitioner": "range", "k": k, "eps": eps, "direct_partition": True})
             out.append({"profile": prof, "partitioner": "mtkahypar", "k": k, "eps": eps, "direct_partition": True})
+            out.append({"profile": prof, "partitioner": "mtkahypar", "options": {"tree": "bisection"}, "k": k, "eps": eps, "direct_partition": True})
             out.append({"profile": prof, "partitioner": "mtkahypar", "options": {"preset": "default"}, "k": k, "eps": eps, "direct_partition": True})
             if with_kahypar and not big:
-                out.append({"profile": prof, "partitioner": "kahypar", "k": k, "eps": eps, "direct_partition": True})
+                out.append({"profile": prof, "partitioner": "kahypar", "options": {"tree": "bisection"}, "k": k, "eps": eps, "direct_partition": True})
         if big:
             out.append({"profile": prof, "partitioner": "mtkahypar", "k": 32, "eps": eps, "label": "full plan"})
     # cap mode: Ix's capq4/capq16 caps on the 50k golden profile, packing vs iterative growth
@@ -221,12 +224,13 @@ def main() -> None:
 
 
 def _line(r: dict) -> str:
-    who = r["partitioner"] + (f"[{r['options']['preset']}]" if r.get("options") else "")
+    who = r["partitioner"] + "".join(f"[{v}]" for v in r.get("options", {}).values())
     what = f"k={r['k']}" if r.get("k") else r.get("label", "")
     if "error" in r:
         return f"{r['profile']:28} {who:22} {what:18} ERROR {r['error']}"
     return (f"{r['profile']:28} {who:22} {what:18} shards={r['shards']:4} km1={r['km1']:>12,} imb={r['imbalance']:.3f} "
-            f"t={r['seconds']:.2f}s rss={r['peak_rss_mib']:.0f}MiB load={r['load_1min']:.1f}")
+            f"t={r['seconds']:.2f}s rss={r['peak_rss_mib']:.0f}MiB load={r['load_1min']:.1f}"
+            + (f" levels={r['level_km1']}" if r.get("level_km1") else ""))
 
 
 if __name__ == "__main__":
