@@ -6,6 +6,9 @@
   shard; the overshoot is reported as the atomic floor, never hidden).
 - int32 scaling: KaHyPar and Mt-KaHyPar keep weights in C `int`; an overflowing *sum*
   silently corrupts KaHyPar's result and is rejected by Mt-KaHyPar.
+- `partition_with_tree`: what a library worker runs, one of two true bisection trees:
+  `kway-quotient` (one direct k-way call, then `tree_over_parts` bisects the quotient
+  hypergraph of the parts by count) or `bisection` (`recursive_bisection`).
 - `recursive_bisection`: the explicit bisection tree. Each node calls a 2-way bisector with
   per-side maximum weights derived so that eps bounds the FINAL shards: a node with k'
   leaves and weight W' gets the adaptive imbalance ((1+eps)·(W/k)·k'/W')^(1/ceil(log2 k'))
