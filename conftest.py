@@ -32,3 +32,16 @@ def bare_host():
     from ixcore.plugins import PluginHost
 
     return PluginHost(autoload=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_env_index_cache(tmp_path_factory):
+    """Env index caches written by tests (and the CLI processes they start) go to a
+    session temp dir, never the user's ~/.cache."""
+    old = os.environ.get("IX_CACHE_DIR")
+    os.environ["IX_CACHE_DIR"] = str(tmp_path_factory.mktemp("env-index-cache"))
+    yield
+    if old is None:
+        os.environ.pop("IX_CACHE_DIR", None)
+    else:
+        os.environ["IX_CACHE_DIR"] = old

@@ -290,6 +290,8 @@ def prove_env(
 
     leaves: dict[int, Proof] = {}
     with phases("prove"):
+        if jobs and hasattr(env, "load_full"):
+            env.load_full()  # an env loaded lazily (from an index) is parsed once, before workers fork
         task = progress.add_task("proving leaves", total=len(jobs)) if progress is not None and jobs else None
         fn = ProveLeaf(env_ref, leaf)
         rejected: list[tuple[LeafJob, Proof]] = []

@@ -26,6 +26,7 @@ from .address import (
     REF_BLOCK, REF_MISSING, REF_SELF, Encoder, block_address, member_address, uvarint,
     HINT_KIND, QUOT_KIND, SAFETY,
 )
+from .env_index import EnvIndex, IndexCache
 
 _QUOT_ORDER = {"type": 0, "ctor": 1, "lift": 2, "ind": 3}
 
@@ -251,36 +252,90 @@ class _Addressing:
 
 
 class NativeEnv:
-    """A lean4export environment as content-addressed blocks (the `Env` role contract)."""
+    """A lean4export environment as content-addressed blocks (the `Env` role contract).
+
+    Built from an `EnvIndex` (addresses, names, sizes, references: all the pipeline reads
+    when nothing needs proving), the parsed export, its blocks and their records are loaded
+    from `path` on first use (`blocks`, `export`, `decls_of`, `block_record`,
+    `write_sub_env`, the kernel profiler) and must then reproduce the index exactly.
+    """
 
     format = "ndjson"
 
     def __init__(self, path, export):
         self.path = Path(path)
-        self.export = export
-        self.blocks = group_blocks(export.decls)
-        a = _Addressing(self.blocks, str(path))
-        self._addressing = a
-        self._index = {addr: i for i, addr in enumerate(a.addrs)}
-        if len(self._index) != len(self.blocks):
+        self._cache = None
+        self._full = None
+        self._install_full(export)
+        self._set_index(self._full[2])
+
+    @classmethod
+    def from_index(cls, path, index: EnvIndex, cache: IndexCache | None = None) -> "NativeEnv":
+        """An env whose export is read from `path` only when first needed; `cache` is the
+        entry `index` came from, dropped if the file turns out to disagree with it."""
+        env = cls.__new__(cls)
+        env.path = Path(path)
+        env._cache = cache
+        env._full = None
+        env._set_index(index)
+        return env
+
+    def _install_full(self, export) -> None:
+        blocks = group_blocks(export.decls)
+        a = _Addressing(blocks, str(self.path))
+        index = EnvIndex(
+            addrs=tuple(a.addrs), names=tuple(tuple(str(m.name) for m in b.members) for b in blocks),
+            sizes=a.sizes, deps=tuple(tuple(d) for d in a.deps), order=tuple(a.order),
+            root=merkle_root(t for i in range(len(blocks)) for t in _proven_targets(a.addrs[i], len(blocks[i].members))),
+        )
+        if len(set(index.addrs)) != len(blocks):
             dup = next(i for i, x in enumerate(a.addrs) if a.addrs.index(x) != i)
-            raise InputError(f"{path}:{self.blocks[dup].decls[0].line}: block {self.blocks[dup].name} repeats an earlier block")
-        self._block_by_name = {str(m.name): a.addrs[i] for i, b in enumerate(self.blocks) for m in b.members}
-        self._items = [self._work_item(i) for i in range(len(self.blocks))]
+            raise InputError(f"{self.path}:{blocks[dup].decls[0].line}: block {blocks[dup].name} repeats an earlier block")
+        self._full = (export, blocks, index, a.records)
+
+    def _set_index(self, index: EnvIndex) -> None:
+        self._ix = index
+        self._index = {addr: i for i, addr in enumerate(index.addrs)}
+        self._block_by_name = {n: index.addrs[i] for i, ns in enumerate(index.names) for n in ns}
+        self._items = [_work_item(addr, names) for addr, names in zip(index.addrs, index.names)]
         self._names: dict[Address, str] = {}
-        for i, item in enumerate(self._items):
-            self._names[item.block] = str(self.blocks[i].name)
+        for item in self._items:
+            self._names[item.block] = item.names[0]
             for t, n in zip(item.targets, item.names):
                 self._names.setdefault(t, n)
 
-    def _work_item(self, i: int) -> WorkItem:
-        b = self.blocks[i]
-        addr = self._addressing.addrs[i]
-        names = tuple(str(m.name) for m in b.members)
-        if len(b.members) == 1:
-            return WorkItem(block=addr, primary=addr, targets=(addr,), proven_targets=(addr,), names=names)
-        targets = tuple(member_address(addr, j) for j in range(len(b.members)))
-        return WorkItem(block=addr, primary=targets[0], targets=targets, proven_targets=(addr,) + targets, names=names)
+    def load_full(self) -> None:
+        """Parse the export now (before forking workers, so they share it)."""
+        if self._full is not None:
+            return
+        from .lean.export import read_export
+
+        indexed = self._ix
+        self._install_full(read_export(self.path))
+        fresh = self._full[2]
+        if not fresh.same_content(indexed):
+            self._full = None
+            if self._cache is not None:
+                self._cache.drop()
+            raise InputError(
+                f"{self.path}: the file no longer matches its cached env index (env root {indexed.root} "
+                f"cached, {fresh.root} recomputed); the cache entry is dropped, run again")
+
+    @property
+    def export(self):
+        self.load_full()
+        return self._full[0]
+
+    @property
+    def blocks(self) -> list[Block]:
+        self.load_full()
+        return self._full[1]
+
+    def __getstate__(self):
+        """Workers get the index and the path; the export is re-read there on first use."""
+        state = self.__dict__.copy()
+        state["_full"] = None
+        return state
 
     # ---------------------------------------------------------------- Env contract
 
@@ -288,7 +343,7 @@ class NativeEnv:
         return sorted(self._items, key=lambda w: w.block)
 
     def env_root(self) -> Address:
-        return merkle_root(t for w in self._items for t in w.proven_targets)
+        return self._ix.root
 
     def name_of(self, addr) -> str | None:
         return self._names.get(Address(addr))
@@ -301,7 +356,7 @@ class NativeEnv:
 
     def block_address_at(self, index: int) -> Address:
         """Address of `self.blocks[index]`."""
-        return self._addressing.addrs[index]
+        return self._ix.addrs[index]
 
     def block_of_name(self, name) -> Address | None:
         """The block that declares constant `name` (a Name or its dotted string)."""
@@ -309,30 +364,33 @@ class NativeEnv:
 
     def block_size(self, block) -> int:
         """Bytes of the block record plus its distinct expression node records."""
-        return int(self._addressing.sizes[self.block_index(block)])
+        return int(self._ix.sizes[self.block_index(block)])
 
     def block_refs(self, block) -> set[Address]:
-        a = self._addressing
-        return {a.addrs[d] for d in a.deps[self.block_index(block)]}
+        ix = self._ix
+        return {ix.addrs[d] for d in ix.deps[self.block_index(block)]}
 
     def block_record(self, block) -> bytes:
-        return self._addressing.records[self.block_index(block)]
+        i = self.block_index(block)
+        self.load_full()
+        return self._full[3][i]
 
     def decls_of(self, block) -> list:
         """The export declarations of a block, in file order (what the kernel checks)."""
-        return list(self.blocks[self.block_index(block)].decls)
+        i = self.block_index(block)
+        return list(self.blocks[i].decls)
 
     def closure(self, blocks) -> list[Address]:
         """The blocks and everything they reference, transitively, in dependency order."""
-        a = self._addressing
+        ix = self._ix
         todo = [self.block_index(b) for b in blocks]
         keep = set(todo)
         while todo:
-            for d in a.deps[todo.pop()]:
+            for d in ix.deps[todo.pop()]:
                 if d not in keep:
                     keep.add(d)
                     todo.append(d)
-        return [a.addrs[i] for i in a.order if i in keep]
+        return [ix.addrs[i] for i in ix.order if i in keep]
 
     def write_sub_env(self, blocks, path) -> Path:
         from .subenv import write_sub_env
@@ -341,13 +399,28 @@ class NativeEnv:
 
     def static_profile(self) -> Profile:
         """Sizes and static reference edges (consumer -> referenced block), no kernel run."""
-        a = self._addressing
+        ix = self._ix
         rows = {}
         edges = {}
-        for i, item in enumerate(self._items):
-            rows[item.block] = {"size": int(a.sizes[i]), "const_count": len(self.blocks[i].members)}
-            edges[item.block] = {a.addrs[d] for d in a.deps[i]}
+        for i, addr in enumerate(ix.addrs):
+            rows[addr] = {"size": int(ix.sizes[i]), "const_count": len(ix.names[i])}
+            edges[addr] = {ix.addrs[d] for d in ix.deps[i]}
         return Profile.build(rows, edges)
+
+
+def _proven_targets(addr: Address, members: int) -> tuple[Address, ...]:
+    if members == 1:
+        return (addr,)
+    return (addr,) + tuple(member_address(addr, j) for j in range(members))
+
+
+def _work_item(addr: Address, names: tuple[str, ...]) -> WorkItem:
+    """A block as the pipeline sees it: a lone constant is its own target; a multi-member
+    block certifies its block address and one address per member."""
+    if len(names) == 1:
+        return WorkItem(block=addr, primary=addr, targets=(addr,), proven_targets=(addr,), names=names)
+    proven = _proven_targets(addr, len(names))
+    return WorkItem(block=addr, primary=proven[1], targets=proven[1:], proven_targets=proven, names=names)
 
 
 class NdjsonFormat:
@@ -367,8 +440,18 @@ class NdjsonFormat:
         return isinstance(obj, dict) and isinstance(obj.get("meta"), dict)
 
     def load(self, path, **_options) -> NativeEnv:
+        """From the cached env index when one matches the file's bytes, else by parsing
+        the export (and caching its index for the next run)."""
         from .lean.export import read_export
 
         if not Path(path).is_file():
             raise InputError(f"{path}: no such file")
-        return NativeEnv(path, read_export(path))
+        cache = IndexCache.for_env(path)
+        index = cache.load() if cache is not None else None
+        if index is not None:
+            return NativeEnv.from_index(path, index, cache)
+        env = NativeEnv(path, read_export(path))
+        if cache is not None:
+            cache.save(env._ix)
+            env._cache = cache
+        return env

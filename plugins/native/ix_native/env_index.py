@@ -1,0 +1,190 @@
+"""A content-keyed cache of what the pipeline needs from an `ndjson` env, minus the expressions.
+
+`ix prove` on an env whose every shard is already stored proves nothing, yet a cold load
+parses the whole export and recomputes every block address. The `EnvIndex` keeps exactly
+what the pipeline reads when nothing is proven (per block: address, member names, size,
+referenced blocks; the dependency order; the env root), so a fully reused re-run skips
+the parse. The expressions stay in the file and are loaded on first real use.
+
+Keying: blake3 of the file's bytes plus the *encoding version*, a digest of the sources
+that define grouping, records and addresses (a changed file or encoding never reuses an
+index). File layout, all integers little-endian:
+
+    MAGIC (8 bytes) | format version (u32) | blake3(payload) (32 bytes) | payload (JSON)
+
+The payload repeats the key; a cache file whose magic, version, checksum or key does not
+match is ignored and rewritten, never trusted. Writes are atomic (temp file + rename).
+`IX_NO_ENV_CACHE=1` disables the cache; the directory is `$IX_CACHE_DIR`, else
+`$XDG_CACHE_HOME/ix/env-index`, else `~/.cache/ix/env-index`.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import struct
+import tempfile
+from pathlib import Path
+
+import attrs
+import blake3
+import numpy as np
+
+from ixcore.address import Address
+
+MAGIC = b"IXENVIDX"
+FORMAT_VERSION = 1
+_HEADER = struct.Struct("<8sI32s")
+
+# Modules whose code decides what a block is and what its address is.
+_ENCODING_SOURCES = ("address.py", "env.py", "env_index.py", "lean/export.py", "lean/expr.py",
+                     "lean/level.py", "lean/name.py")
+
+
+class CorruptIndex(ValueError):
+    """A cache file that is not a valid index for the requested key."""
+
+
+@attrs.frozen(eq=False)
+class EnvIndex:
+    """Per block, in the env's block order: address, member names (canonical member
+    order), size in bytes, indices of the blocks it references; plus the dependency
+    order of block indices and the env root."""
+
+    addrs: tuple[Address, ...]
+    names: tuple[tuple[str, ...], ...]
+    sizes: np.ndarray
+    deps: tuple[tuple[int, ...], ...]
+    order: tuple[int, ...]
+    root: Address
+
+    def same_content(self, other: "EnvIndex") -> bool:
+        return (self.root == other.root and self.addrs == other.addrs and self.names == other.names
+                and self.deps == other.deps and self.order == other.order
+                and np.array_equal(self.sizes, other.sizes))
+
+    def to_bytes(self, key: str) -> bytes:
+        import orjson
+
+        payload = orjson.dumps({
+            "key": key,
+            "root": self.root.hex(),
+            "addrs": b"".join(self.addrs).hex(),
+            "names": self.names,
+            "sizes": self.sizes.tolist(),
+            "deps": self.deps,
+            "order": self.order,
+        })
+        return _HEADER.pack(MAGIC, FORMAT_VERSION, blake3.blake3(payload).digest()) + payload
+
+    @classmethod
+    def from_bytes(cls, data: bytes, key: str) -> "EnvIndex":
+        import orjson
+
+        if len(data) < _HEADER.size:
+            raise CorruptIndex("truncated header")
+        magic, version, checksum = _HEADER.unpack_from(data)
+        if magic != MAGIC or version != FORMAT_VERSION:
+            raise CorruptIndex(f"not an env index of format {FORMAT_VERSION}")
+        payload = data[_HEADER.size:]
+        if blake3.blake3(payload).digest() != checksum:
+            raise CorruptIndex("checksum mismatch")
+        try:
+            obj = orjson.loads(payload)
+            if obj["key"] != key:
+                raise CorruptIndex("key mismatch")
+            raw = bytes.fromhex(obj["addrs"])
+            n = len(obj["names"])
+            if len(raw) != 32 * n or len(obj["sizes"]) != n or len(obj["deps"]) != n or sorted(obj["order"]) != list(range(n)):
+                raise CorruptIndex("inconsistent block counts")
+            return cls(
+                addrs=tuple(Address(raw[i : i + 32]) for i in range(0, len(raw), 32)),
+                names=tuple(tuple(ns) for ns in obj["names"]),
+                sizes=np.asarray(obj["sizes"], dtype=np.int64),
+                deps=tuple(tuple(ds) for ds in obj["deps"]),
+                order=tuple(obj["order"]),
+                root=Address(bytes.fromhex(obj["root"])),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, CorruptIndex):
+                raise
+            raise CorruptIndex(f"malformed payload ({exc})") from None
+
+
+@functools.cache
+def encoding_version() -> str:
+    """Digest of the sources that define blocks and their addresses, plus the format."""
+    pkg = Path(__file__).parent
+    h = blake3.blake3(f"ix-native env index v{FORMAT_VERSION}\0".encode())
+    for rel in _ENCODING_SOURCES:
+        p = pkg / rel
+        h.update(rel.encode() + b"\0")
+        h.update(p.read_bytes() if p.is_file() else b"")
+    return h.hexdigest()
+
+
+def cache_key(path) -> str:
+    """blake3 over the env file's bytes and the encoding version. Single-threaded on
+    purpose: a multi-threaded hasher leaves a thread pool behind that deadlocks blake3 in
+    the workers the executors fork."""
+    h = blake3.blake3()
+    h.update(encoding_version().encode() + b"\0")
+    h.update_mmap(str(path))
+    return h.hexdigest()
+
+
+def cache_dir() -> Path | None:
+    """Where indexes live, or None when `IX_NO_ENV_CACHE` disables the cache."""
+    if os.environ.get("IX_NO_ENV_CACHE", "") not in ("", "0"):
+        return None
+    if os.environ.get("IX_CACHE_DIR"):
+        return Path(os.environ["IX_CACHE_DIR"])
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "ix" / "env-index"
+
+
+@attrs.frozen
+class IndexCache:
+    """One cache entry: the file an index for `key` lives in."""
+
+    directory: Path
+    key: str
+
+    @classmethod
+    def for_env(cls, path) -> "IndexCache | None":
+        d = cache_dir()
+        return None if d is None else cls(d, cache_key(path))
+
+    @property
+    def file(self) -> Path:
+        return self.directory / f"{self.key}.idx"
+
+    def load(self) -> EnvIndex | None:
+        """The stored index, or None when absent or not trustworthy (then it is removed)."""
+        try:
+            data = self.file.read_bytes()
+        except OSError:
+            return None
+        try:
+            return EnvIndex.from_bytes(data, self.key)
+        except CorruptIndex:
+            self.drop()
+            return None
+
+    def save(self, index: EnvIndex) -> None:
+        """Write atomically; a cache that cannot be written only costs the next run time."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".idx")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(index.to_bytes(self.key))
+                os.replace(tmp, self.file)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            pass
+
+    def drop(self) -> None:
+        self.file.unlink(missing_ok=True)
