@@ -2,7 +2,9 @@
 
 Files written into the run directory:
     report.json   summary (claim, checks, phases) + one row per shard
-    cost.png      predicted cost vs measured seconds per proven shard (log-log scatter)
+    cost.png      predicted cost vs measured seconds per proven shard (log-log scatter);
+                  not written when no shard was proven (a fully reused run has nothing to
+                  plot, and importing matplotlib would dominate its run time)
     root.proof    the root proof (aggregated runs)
     proofs/       every proof of the fold (leaves, stored children, aggregates), by id,
                   so `ix verify root.proof --reexecute` can walk the tree
@@ -25,7 +27,10 @@ def write_run(result: RunResult, out_dir: str | Path) -> dict:
     every = list(result.leaves) + list(result.stored) + list(result.fold_proofs())
     for proof in every:
         (out / "proofs" / f"{proofio.proof_id(proof)}.proof").write_bytes(proofio.dumps(proof))
-    files = {"report": "report.json", "plot": "cost.png", "proofs": "proofs/"}
+    proven = any(s.status == "proven" for s in result.shards)
+    files = {"report": "report.json", "proofs": "proofs/"}
+    if proven:
+        files["plot"] = "cost.png"
     if result.root is not None:
         (out / "root.proof").write_bytes(proofio.dumps(result.root))
         files["root"] = "root.proof"
@@ -33,7 +38,8 @@ def write_run(result: RunResult, out_dir: str | Path) -> dict:
     report["shards"] = [attrs.asdict(s) for s in result.shards]
     report["files"] = files
     (out / "report.json").write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
-    plot_costs(result, out / "cost.png")
+    if proven:
+        plot_costs(result, out / "cost.png")
     return report
 
 
@@ -45,16 +51,13 @@ def plot_costs(result: RunResult, path: Path) -> None:
 
     rows = [s for s in result.shards if s.status == "proven"]
     fig, ax = plt.subplots(figsize=(6, 4.5), dpi=110)
-    if rows:
-        xs = [max(s.predicted_cost, 1e-9) for s in rows]
-        ys = [max(s.seconds, 1e-9) for s in rows]
-        ax.scatter(xs, ys, s=18)
-        for s, x, y in zip(rows, xs, ys):
-            ax.annotate(str(s.shard), (x, y), fontsize=7, xytext=(2, 2), textcoords="offset points")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-    else:
-        ax.text(0.5, 0.5, "no shard proven in this run (all reused)", ha="center", va="center", transform=ax.transAxes)
+    xs = [max(s.predicted_cost, 1e-9) for s in rows]
+    ys = [max(s.seconds, 1e-9) for s in rows]
+    ax.scatter(xs, ys, s=18)
+    for s, x, y in zip(rows, xs, ys):
+        ax.annotate(str(s.shard), (x, y), fontsize=7, xytext=(2, 2), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
     ax.set_xlabel("predicted cost (manifest, cost-model units)")
     ax.set_ylabel("measured leaf time (s)")
     ax.set_title(f"{Path(result.env_path).name}: predicted vs measured per shard")
