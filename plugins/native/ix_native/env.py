@@ -398,12 +398,17 @@ class NativeEnv:
         return write_sub_env(self, blocks, path)
 
     def static_profile(self) -> Profile:
-        """Sizes and static reference edges (consumer -> referenced block), no kernel run."""
+        """Sizes and static reference edges (consumer -> referenced block), no kernel run.
+
+        As Ix main's profile-free strategy, a block's size stands in for its work: it is
+        the heartbeat count and the `subst` counter, so every cost model gives a weight
+        proportional to size rather than zero."""
         ix = self._ix
         rows = {}
         edges = {}
         for i, addr in enumerate(ix.addrs):
-            rows[addr] = {"size": int(ix.sizes[i]), "const_count": len(ix.names[i])}
+            size = int(ix.sizes[i])
+            rows[addr] = {"size": size, "heartbeats": size, "subst": size, "const_count": len(ix.names[i])}
             edges[addr] = {ix.addrs[d] for d in ix.deps[i]}
         return Profile.build(rows, edges)
 
