@@ -83,7 +83,10 @@ class Registration:
 #              name_of(addr) -> str | None; block_size(block) -> int;
 #              block_refs(block) -> set[Address] (static dependency blocks);
 #              write_sub_env(blocks, path) -> Path (closure sub-environment, same format);
-#              static_profile() -> Profile (edges from references, no kernel run).
+#              static_profile() -> Profile (edges from references, no kernel run;
+#              size stands in for heartbeats and subst, as in Ix main).
+#              Optional: load_full() -> None, for envs that load lazily from an index;
+#              the pipeline calls it before forking leaf workers so they share one parse.
 # profiler:    profile(env, blocks=None, jobs=1, progress=None) -> Profile
 # partitioner: partition(hypergraph, k, eps, seed) -> ixcore.partition.PartitionResult
 # leaf_prover: name; capabilities (frozenset of "execute", "prove", "aggregate");
