@@ -1,9 +1,10 @@
 """The kernel's work follows the size of the term DAG, not of the tree it unfolds to.
 
-`perf/app-lam`'s shape, built in memory: `T_k = fun x_k : A => g T_(k+1) T_(k+1)`, whose
+Two shapes, built in memory. `perf/app-lam`'s: `T_k = fun x_k : A => g T_(k+1) T_(k+1)`, whose
 innermost body applies `f` to every x_1 ... x_n. The DAG has O(n) nodes, the tree 2^n, and
 instantiating each binder body in turn (the textbook locally-nameless algorithm) rebuilds
-O(n^2) nodes. Work is counted with the kernel's own counters, so nothing here is timed.
+O(n^2) nodes. And a chain of n lets whose result type mentions the last one, so that
+zeta-expanding the type one let at a time would rebuild it n times. Work is counted with the kernel's own counters, so nothing here is timed.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from ix_native.lean.checker import Kernel
 from ix_native.lean.export import Decl, Hints
-from ix_native.lean.expr import mk_app, mk_bvar, mk_const, mk_lam, mk_pi, mk_sort
+from ix_native.lean.expr import mk_app, mk_bvar, mk_const, mk_lam, mk_let, mk_pi, mk_sort
 from ix_native.lean.level import L_ZERO, mk_succ
 from ix_native.lean.name import ANON, Name
 
@@ -46,9 +47,32 @@ def _shared_binder_chain(n: int) -> list:
     ]
 
 
-def _work(n: int):
+def _let_chain(n: int) -> list:
+    """`dag : P x_n := let x_1 := a; let x_(k+1) := f x_k x_k; ...; p x_n` (type zeta-expanded)."""
+    a_ty = mk_const(A)
+    prop = mk_sort(L_ZERO)
+    P, p, a, f = (Name.from_str(s) for s in ("P", "p", "a", "f"))
+    chain = mk_const(a)
+    body = mk_app(mk_const(p), mk_bvar(0))
+    for _ in range(n - 1):
+        chain = mk_app(mk_app(mk_const(f), chain), chain)
+    value = body
+    for k in range(n, 0, -1):
+        v = mk_const(a) if k == 1 else mk_app(mk_app(mk_const(f), mk_bvar(0)), mk_bvar(0))
+        value = mk_let(Name.from_str(f"x{k}"), a_ty, v, value)
+    return [
+        _axiom(A, mk_sort(mk_succ(L_ZERO))),
+        _axiom(a, a_ty),
+        _axiom(f, _arrow(a_ty, _arrow(a_ty, a_ty))),
+        _axiom(P, _arrow(a_ty, prop)),
+        _axiom(p, mk_pi(Name.from_str("x"), a_ty, mk_app(mk_const(P), mk_bvar(0)))),
+        Decl("def", DAG, (), mk_app(mk_const(P), chain), value, Hints("regular", 1), "safe", (DAG,), 0),
+    ]
+
+
+def _work(n: int, shape=_shared_binder_chain):
     kernel = Kernel()
-    decls = _shared_binder_chain(n)
+    decls = shape(n)
     for d in decls[:-1]:
         kernel.admit(d)
     st = kernel.check(decls[-1])
@@ -56,9 +80,10 @@ def _work(n: int):
     return st
 
 
+@pytest.mark.parametrize("shape", [_shared_binder_chain, _let_chain])
 @pytest.mark.parametrize("counter", ["lean_heartbeats", "subst_nodes", "intern_nodes"])
-def test_checking_a_shared_binder_chain_is_linear_in_its_dag(counter):
-    small, large = getattr(_work(300), counter), getattr(_work(600), counter)
+def test_checking_a_shared_chain_is_linear_in_its_dag(shape, counter):
+    small, large = getattr(_work(300, shape), counter), getattr(_work(600, shape), counter)
     assert large <= 2.2 * max(small, 1), (counter, small, large)
 
 

@@ -38,7 +38,7 @@ __all__ = [
     "mk_const", "mk_app", "mk_apps", "mk_lam", "mk_pi", "mk_let", "mk_lit", "mk_proj", "app_spine",
     "app_fn", "app_nargs", "instantiate", "instantiate1", "instantiate_rev", "abstract", "lift_loose_bvars",
     "instantiate_lparams", "has_loose_bvar", "INTERN_COUNTER", "SUBST_COUNTER",
-    "mk_binding", "eq_mod_binders", "occurs_const", "BINDER_INFOS",
+    "mk_binding", "zeta_locals", "eq_mod_binders", "occurs_const", "BINDER_INFOS",
 ]
 
 BVAR, FVAR, SORT, CONST, APP, LAM, PI, LET, LIT, PROJ = range(10)
@@ -391,6 +391,29 @@ def lift_loose_bvars(e: Expr, d: int, s: int = 0) -> Expr:
             return r
         r = mk_bvar(x.idx + d) if x.tag == BVAR else _rebuild(x, go, off)
         cache[key] = r
+        return r
+
+    return go(e, 0)
+
+
+def zeta_locals(e: Expr, lets) -> Expr:
+    """e with every let-local of `lets` replaced by its value, transitively (a value may
+    mention earlier let-locals); one pass over the DAG, as values have no loose bvars."""
+    if not e.fv or not lets:
+        return e
+    targets = frozenset(lets)
+    cache: dict = {}
+
+    def go(x, off):
+        if not x.fv:
+            return x
+        r = cache.get(x)
+        if r is None:
+            if x.tag == FVAR:
+                r = go(x.value, 0) if x in targets else x
+            else:
+                r = _rebuild(x, go, off)
+            cache[x] = r
         return r
 
     return go(e, 0)

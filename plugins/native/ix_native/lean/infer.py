@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from .environment import INDUCT
 from .expr import (
-    APP, BVAR, CONST, FVAR, LAM, LET, LIT, PI, PROJ, SORT, abstract, app_spine, instantiate, instantiate1,
-    instantiate_lparams, instantiate_rev, mk_apps, mk_binding, mk_fvar, mk_proj, mk_sort,
+    APP, BVAR, CONST, FVAR, LAM, LET, LIT, PI, PROJ, SORT, app_spine, instantiate, instantiate1,
+    instantiate_lparams, instantiate_rev, mk_apps, mk_binding, mk_fvar, mk_proj, mk_sort, zeta_locals,
 )
 from .level import level_params_in, mk_imax, mk_succ
 from .nat import NAT_CONST, STRING_CONST, NAT, STRING
@@ -198,11 +198,7 @@ class InferMixin:
             ctx = self._open_binder(e, ctx, self.close(e.value, ctx))
             e = e.body
         r = self.cheap_beta_reduce(self.infer_open(e, infer_only, ctx))
-        # zeta-expand the let-locals that the type still mentions (innermost first)
-        for fv in reversed(ctx[n0:]):
-            if r.fv:
-                r = instantiate1(abstract(r, [fv]), fv.value)
-        return r
+        return zeta_locals(r, ctx[n0:])  # the type may still mention the let-locals
 
     def cheap_beta_reduce(self, e):
         """`(fun xs => b) as` when b is closed or a bound variable; else e unchanged
