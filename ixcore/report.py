@@ -2,7 +2,8 @@
 
 Files written into the run directory:
     report.json   summary (claim, checks, phases) + one row per shard
-    cost.png      predicted cost vs measured seconds per proven shard (log-log scatter);
+    cost.png      predicted cost vs measured seconds per proven shard (scatter; an axis
+                  turns logarithmic only when its values span more than 10x);
                   not written when no shard was proven (a fully reused run has nothing to
                   plot, and importing matplotlib would dominate its run time)
     root.proof    the root proof (aggregated runs)
@@ -56,8 +57,11 @@ def plot_costs(result: RunResult, path: Path) -> None:
     ax.scatter(xs, ys, s=18)
     for s, x, y in zip(rows, xs, ys):
         ax.annotate(str(s.shard), (x, y), fontsize=7, xytext=(2, 2), textcoords="offset points")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
+    for values, name, set_scale in ((xs, "x", ax.set_xscale), (ys, "y", ax.set_yscale)):
+        if max(values) > 10 * min(values):  # log ticks on a narrow range overprint
+            set_scale("log")
+        else:
+            ax.ticklabel_format(axis=name, style="sci", scilimits=(-3, 4), useOffset=False)
     ax.set_xlabel("predicted cost (manifest, cost-model units)")
     ax.set_ylabel("measured leaf time (s)")
     ax.set_title(f"{Path(result.env_path).name}: predicted vs measured per shard")
