@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/kernel.py [--constants 20000] [--seed 1] [--no-write]
 
-Cases: init-prelude from ../shared/lean-exports (when present) and a demo env of
-`--constants` constants from `ix demo-env`. Each case runs in its own child process
+Cases: init-prelude, perf/app-lam and perf/shift-cascade from ../shared/lean-exports (when
+present) and a demo env of `--constants` constants from `ix demo-env`. Each case runs in its own child process
 (parse + check every declaration in file order, fresh caches per declaration), so the
 peak RSS (the child's own `ru_maxrss`) is that case's alone. Prints a markdown table and, unless --no-write,
 replaces the `## Kernel benchmark` section of docs/benchmarks.md.
@@ -24,6 +24,13 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("IX_SHARED_DIR", REPO.parent / "shared"))
 SECTION = "## Kernel benchmark"
 DATE = "2026-11-24"
+#: Exports of ../shared/lean-exports measured when present: a real prelude, and the two
+#: performance-shape tests (a heavily shared binder DAG, a long let cascade).
+SHARED_CASES = (
+    ("init-prelude (nyaya)", "nyaya/good/init-prelude.ndjson"),
+    ("perf/app-lam (nyaya)", "nyaya/good/perf/app-lam.ndjson"),
+    ("perf/shift-cascade (nyaya)", "nyaya/good/perf/shift-cascade.ndjson"),
+)
 
 
 def child(path: str) -> None:
@@ -122,9 +129,10 @@ def main() -> None:
         child(args.child)
         return
     rows = []
-    prelude = SHARED / "lean-exports/nyaya/good/init-prelude.ndjson"
-    if prelude.is_file():
-        rows.append(run_case("init-prelude (nyaya)", prelude, args.timeout, args.mem_gib))
+    for name, rel in SHARED_CASES:
+        path = SHARED / "lean-exports" / rel
+        if path.is_file():
+            rows.append(run_case(name, path, args.timeout, args.mem_gib))
     with tempfile.TemporaryDirectory() as tmp:
         from ix_native.demo_env import write_demo_env
 

@@ -24,6 +24,12 @@ from .level import level_params_in, mk_imax, mk_succ
 from .nat import NAT_CONST, STRING_CONST, NAT, STRING
 
 _CLOSED = ()
+#: Open nodes with at most this many loose variables are cached on exactly the locals they
+#: use, so they are shared across sibling binders; beyond it, on the innermost local.
+_EXACT_KEY_MAX = 8
+#: Binder groups nested less deeply than this are instantiated as the official kernel does
+#: (the cache then shares a term across binder depths); deeper ones are inferred open.
+EAGER_DEPTH = 4
 
 
 class InferMixin:
@@ -43,10 +49,13 @@ class InferMixin:
         """Type of e, whose loose `bvar i` stands for the local `ctx[-1 - i]` (ctx: a tuple of
         fvars, outermost first); the result is closed."""
         self.ctr.lean_heartbeats += 1
-        if e.lbr > len(ctx):
-            raise self.error("unexpected loose bound variable")
+        key = e
+        n = e.lbr
+        if n:
+            if n > len(ctx):
+                raise self.error("unexpected loose bound variable")
+            key = (e, *ctx[-n:]) if n <= _EXACT_KEY_MAX else (e, ctx[-1])
         cache = self.infer_cache_only if infer_only else self.infer_cache_check
-        key = (e, ctx[-1]) if e.lbr else e
         r = cache.get(key)
         if r is not None:
             return r
@@ -85,16 +94,11 @@ class InferMixin:
         cache[key] = r
         return r
 
-    def close(self, e, ctx):
-        """e with its loose bound variables replaced by the locals of ctx (memoised per checker)."""
+    @staticmethod
+    def close(e, ctx):
+        """e with its loose bound variables replaced by the locals of ctx."""
         n = e.lbr
-        if not n:
-            return e
-        key = (e, ctx[-1])
-        r = self.close_cache.get(key)
-        if r is None:
-            r = self.close_cache[key] = instantiate(e, ctx[:-n - 1:-1])
-        return r
+        return instantiate(e, ctx[:-n - 1:-1]) if n else e
 
     def check_level(self, lv):
         if lv.has_param:
@@ -132,28 +136,48 @@ class InferMixin:
             return e2
         raise self.error(f"{complaint}, got {self.show(e)}")
 
-    def _open_binder(self, e, ctx, value=None, bi=0):
-        """ctx extended by a fresh local for the binder e (its domain closed)."""
-        return ctx + (mk_fvar(e.name, self.close(e.type, ctx), value, bi),)
+    def _eager(self, ctx):
+        """Instantiate this binder group's body (official) rather than infer it open?"""
+        return not ctx and self.binder_depth < EAGER_DEPTH
+
+    def _check_domain(self, e, ctx, eager, what, infer_only=False):
+        """Sort of the binder e's domain (checked unless infer_only) and the domain closed."""
+        d = self.close(e.type, ctx)
+        s = self.ensure_sort(self.infer_open(d, infer_only, _CLOSED) if eager else
+                             self.infer_open(e.type, infer_only, ctx), what)
+        return s, d
+
+    def _infer_body(self, x, infer_only, ctx, eager):
+        """Type of the body x of a binder group opened into ctx (one binder level deeper)."""
+        if not eager:
+            return self.infer_open(x, infer_only, ctx)
+        self.binder_depth += 1
+        try:
+            return self.infer_open(self.close(x, ctx), infer_only, _CLOSED)
+        finally:
+            self.binder_depth -= 1
 
     def infer_lambda(self, e, infer_only, ctx):
-        n0 = len(ctx)
+        eager, n0 = self._eager(ctx), len(ctx)
         while e.tag == LAM:
-            if not infer_only:
-                self.ensure_sort(self.infer_open(e.type, False, ctx), "binder domain")
-            ctx = self._open_binder(e, ctx, bi=e.bi)
+            if infer_only:
+                d = self.close(e.type, ctx)
+            else:
+                d = self._check_domain(e, ctx, eager, "binder domain")[1]
+            ctx += (mk_fvar(e.name, d, None, e.bi),)
             e = e.body
-        r = self.cheap_beta_reduce(self.infer_open(e, infer_only, ctx))
+        r = self.cheap_beta_reduce(self._infer_body(e, infer_only, ctx, eager))
         return mk_binding(True, ctx[n0:], r)
 
     def infer_pi(self, e, infer_only, ctx):
+        eager = self._eager(ctx)
         us = []
         while e.tag == PI:
-            s = self.ensure_sort(self.infer_open(e.type, infer_only, ctx), "binder domain")
+            s, d = self._check_domain(e, ctx, eager, "binder domain", infer_only)
             us.append(s.level)
-            ctx = self._open_binder(e, ctx, bi=e.bi)
+            ctx += (mk_fvar(e.name, d, None, e.bi),)
             e = e.body
-        s = self.ensure_sort(self.infer_open(e, infer_only, ctx), "Pi codomain")
+        s = self.ensure_sort(self._infer_body(e, infer_only, ctx, eager), "Pi codomain")
         lv = s.level
         for u in reversed(us):
             lv = mk_imax(u, lv)
@@ -188,16 +212,19 @@ class InferMixin:
         return instantiate_rev(body, [self.close(a, ctx) for a in args])
 
     def infer_let(self, e, infer_only, ctx):
-        n0 = len(ctx)
+        eager, n0 = self._eager(ctx), len(ctx)
         while e.tag == LET:
-            if not infer_only:
-                self.ensure_sort(self.infer_open(e.type, False, ctx), "let type")
-                vt = self.infer_open(e.value, False, ctx)
-                if not self.is_def_eq(vt, self.close(e.type, ctx)):
+            val = self.close(e.value, ctx)
+            if infer_only:
+                ty = self.close(e.type, ctx)
+            else:
+                ty = self._check_domain(e, ctx, eager, "let type")[1]
+                vt = self.infer_open(val, False, _CLOSED) if eager else self.infer_open(e.value, False, ctx)
+                if not self.is_def_eq(vt, ty):
                     raise self.error(f"let value type mismatch for {e.name}")
-            ctx = self._open_binder(e, ctx, self.close(e.value, ctx))
+            ctx += (mk_fvar(e.name, ty, val),)
             e = e.body
-        r = self.cheap_beta_reduce(self.infer_open(e, infer_only, ctx))
+        r = self.cheap_beta_reduce(self._infer_body(e, infer_only, ctx, eager))
         return zeta_locals(r, ctx[n0:])  # the type may still mention the let-locals
 
     def cheap_beta_reduce(self, e):

@@ -269,31 +269,28 @@ def _is_geq_core(l1: Level, l2: Level) -> bool:
     return False
 
 
-def instantiate_level(l: Level, subst: dict) -> Level:
+def instantiate_level(l: Level, subst: dict, memo: dict | None = None) -> Level:
     """Replace parameters by levels (`subst`: Name -> Level); unlisted params stay.
-    Memoised per call: an exported level is a DAG and may share subterms."""
+    max/imax nodes are memoised per call: an exported level is a DAG that may share them."""
     if not l.has_param:
         return l
-    memo: dict = {}
-
-    def go(x):
-        if not x.has_param:
-            return x
-        r = memo.get(x)
-        if r is None:
-            k = x.kind
-            if k == PARAM:
-                r = subst.get(x.a, x)
-            elif k == SUCC:
-                r = mk_succ(go(x.a))
-            else:
-                a, b = go(x.a), go(x.b)
-                # the C++ kernel simplifies while instantiating (instantiate -> mk_max/mk_imax)
-                r = x if (a is x.a and b is x.b) else (mk_max(a, b) if k == MAX else mk_imax(a, b))
-            memo[x] = r
-        return r
-
-    return go(l)
+    k = l.kind
+    if k == PARAM:
+        return subst.get(l.a, l)
+    if k == SUCC:
+        return mk_succ(instantiate_level(l.a, subst, memo))
+    if memo is None:
+        memo = {}
+    else:
+        r = memo.get(l)
+        if r is not None:
+            return r
+    a = instantiate_level(l.a, subst, memo)
+    b = instantiate_level(l.b, subst, memo)
+    # the C++ kernel simplifies while instantiating (instantiate -> mk_max/mk_imax)
+    r = l if (a is l.a and b is l.b) else (mk_max(a, b) if k == MAX else mk_imax(a, b))
+    memo[l] = r
+    return r
 
 
 def level_params_in(l: Level, out: set) -> None:

@@ -40,7 +40,7 @@ class TypeChecker(InferMixin, WhnfMixin, DefEqMixin):
         self.infer_cache_check: dict = {}
         self.whnf_core_cache: dict = {}
         self.whnf_cache: dict = {}
-        self.close_cache: dict = {}
+        self.binder_depth = 0
         self.unfold_cache: dict = {}
         self.failure_cache: set = set()
         self.eqv_parent: dict = {}
