@@ -242,12 +242,23 @@ def mk_apps(f: Expr, args) -> Expr:
     return f
 
 
-def mk_lam(name: Name, type_: Expr, body: Expr, bi: int = 0) -> Expr:
-    return _intern((LAM, name, type_, body, bi), Lam, LAM, name, type_, body, bi)
+def _binder_constructor(tag, cls):
+    """The interning constructor of lambdas or Pis (`_intern` inlined: both are hot)."""
+
+    def mk(name: Name, type_: Expr, body: Expr, bi: int = 0) -> Expr:
+        INTERN_COUNTER[0] += 1
+        key = (tag, name, type_, body, bi)
+        e = _T.get(key)
+        if e is None:
+            e = _T[key] = cls(tag, name, type_, body, bi)
+        return e
+
+    mk.__name__ = mk.__qualname__ = "mk_lam" if tag == LAM else "mk_pi"
+    return mk
 
 
-def mk_pi(name: Name, type_: Expr, body: Expr, bi: int = 0) -> Expr:
-    return _intern((PI, name, type_, body, bi), Pi, PI, name, type_, body, bi)
+mk_lam = _binder_constructor(LAM, Lam)
+mk_pi = _binder_constructor(PI, Pi)
 
 
 def mk_let(name: Name, type_: Expr, value: Expr, body: Expr) -> Expr:
