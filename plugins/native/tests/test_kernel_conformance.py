@@ -10,8 +10,14 @@ def _rows(shared_dir):
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
-def test_corpus_verdicts(shared_dir):
+@pytest.mark.parametrize("eager_depth", [None, 0], ids=["default", "all-open"])
+def test_corpus_verdicts(shared_dir, monkeypatch, eager_depth):
+    """Also with every binder body inferred open: verdicts must not depend on that choice."""
     from ix_native.check_cmd import check_file
+    from ix_native.lean import infer
+
+    if eager_depth is not None:
+        monkeypatch.setattr(infer, "EAGER_DEPTH", eager_depth)
 
     root = shared_dir / "lean-exports"
     mismatches = []

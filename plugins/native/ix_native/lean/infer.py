@@ -3,15 +3,17 @@ checking, binder domains must be sorts, arguments must match domains, let values
 types, universe parameters must be declared and constants used with the right arity and
 safety; when only inferring, application spines instantiate the Pi telescope in batches.
 
-Binder bodies are inferred *open*, under a context of the locals opened so far, instead of
-being instantiated first as the official kernel does. Instantiating a body rebuilds every
-node on a path to a loose bound variable, so a chain of n nested binders whose innermost
-term mentions all of them costs O(n^2) node rebuilds (`perf/app-lam`: 40M for 4,000
-binders); open inference visits each shared node once per context and closes a subterm
-(`close`) only where its value flows into a type: a Pi body with a loose variable, a local's
-type or let value, a projection's structure. The types it returns are always closed.
-Results are cached on the node when it is closed and on (node, innermost local) when open:
-locals are fresh, so the innermost one identifies the whole context.
+Binder bodies nested `EAGER_DEPTH` binder groups deep are inferred *open*, under a
+context of the locals opened so far, instead of being instantiated first as the official
+kernel does. Instantiating a body rebuilds every node on a path to a loose bound variable,
+so a chain of n nested binders whose innermost term mentions all of them costs O(n^2) node
+rebuilds (`perf/app-lam`: 40M for 4,000 binders); open inference visits each shared node
+once per context and closes a subterm (`close`) only where its value flows into a type: a
+Pi body with a loose variable, a local's type or let value, a projection's structure. The
+types it returns are always closed. Shallower groups are instantiated, so that a term
+occurring at several binder depths is one closed node with one cache entry.
+Open results are cached on the node plus the locals it uses (or, past `_EXACT_KEY_MAX`
+loose variables, the innermost local: locals are fresh, so it identifies the whole context).
 """
 from __future__ import annotations
 

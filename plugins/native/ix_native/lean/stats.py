@@ -10,7 +10,7 @@ __all__ = ["Counters", "Stats"]
 class Counters:
     """Mutable counters owned by one TypeChecker (fresh per declaration).
 
-    lean_heartbeats: entries into infer_type_core, whnf_core and is_def_eq_core, counted at
+    lean_heartbeats: entries into infer_open (infer_type_core), whnf_core and is_def_eq_core, counted at
         entry (cache hits and trivial cases included), as Lean's `check_system` does.
     ix_heartbeats: whnf and is_def_eq calls that get past the fast paths and cache probes
         (Ix's `tick()`).
