@@ -44,12 +44,24 @@ class Context:
             self.console.print(data)
 
     def progress(self, **kwargs):
-        """A rich Progress on stderr, disabled for --json/-q so scripts see clean output."""
+        """A rich Progress on stderr, disabled for --json/-q so scripts see clean output.
+
+        It redraws on every change instead of from a refresh thread: `ix` forks worker
+        pools while a bar is shown, and a thread alive at fork time can leave a lock
+        (the console's, stderr's) held forever in the child."""
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from rich.console import Console
+        class ThreadlessProgress(Progress):
+            def advance(self, task_id, advance: float = 1) -> None:
+                super().advance(task_id, advance)
+                self.refresh()
 
-        return Progress(
+            def update(self, task_id, **fields) -> None:
+                fields.setdefault("refresh", True)
+                super().update(task_id, **fields)
+
+        return ThreadlessProgress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -57,6 +69,7 @@ class Context:
             console=Console(stderr=True),
             disable=self.as_json or self.quiet,
             transient=False,
+            auto_refresh=False,
             **kwargs,
         )
 
