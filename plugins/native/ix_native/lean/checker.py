@@ -103,11 +103,22 @@ class Kernel:
             else:
                 st = self._check_one(decl)
                 out.append(st)
-                if not st.ok and stop_on_error:
-                    break
+                if not st.ok:
+                    if stop_on_error:
+                        break
+                    self._admit_rejected(decl)
             if progress is not None:
                 progress(decl)
         return out
+
+    def _admit_rejected(self, decl) -> None:
+        """Trust a declaration just rejected, so that the ones after it are judged on
+        their own instead of failing with "unknown constant" (the verdict is already a
+        rejection; this only keeps the remaining reasons first-hand)."""
+        try:
+            self.admit(decl)
+        except Exception:  # noqa: BLE001 - a declaration too broken to admit stays out
+            pass
 
     def _make_tc(self, lparams, name, prim_ok=None, unsafe_ok=False):
         return TypeChecker(self.env, lparams, unsafe_ok=unsafe_ok,
