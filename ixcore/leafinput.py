@@ -13,7 +13,7 @@ import attrs
 
 from .address import Address, pack, unpack
 from .errors import InputError, VerificationError
-from .merkle import merkle_root
+from .merkle import WitnessRoots
 
 
 def _sorted_addrs(xs) -> tuple[Address, ...]:
@@ -21,7 +21,7 @@ def _sorted_addrs(xs) -> tuple[Address, ...]:
 
 
 @attrs.frozen
-class LeafInput:
+class LeafInput(WitnessRoots):
     """sub_env: serialized closure sub-env; check_list: packed primaries (work order);
     subjects / assumptions: sorted, deduplicated preimages the guest must commit."""
 
@@ -33,14 +33,6 @@ class LeafInput:
     @property
     def env_hash(self) -> Address:
         return Address.hash(self.sub_env)
-
-    @property
-    def subject_root(self) -> Address:
-        return merkle_root(self.subjects)
-
-    @property
-    def assumptions_root(self) -> Address:
-        return merkle_root(self.assumptions)
 
 
 def leaf_input(env, blocks: Iterable[bytes]) -> LeafInput:

@@ -37,3 +37,18 @@ def merkle_root(addrs: Iterable[bytes]) -> Address:
 def merkle_join(left: bytes, right: bytes) -> Address:
     """Ix's O(1) non-canonical composition (mode 0 only)."""
     return Address(node_hash(left, right))
+
+
+class WitnessRoots:
+    """Mixin for values that carry `subjects` and `assumptions` witness lists: the
+    canonical roots a proof over them commits."""
+
+    __slots__ = ()
+
+    @property
+    def subject_root(self) -> Address:
+        return merkle_root(self.subjects)
+
+    @property
+    def assumptions_root(self) -> Address:
+        return merkle_root(self.assumptions)

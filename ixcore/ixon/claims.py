@@ -21,27 +21,19 @@ from typing import Iterable
 import attrs
 
 from ..address import Address
-from ..merkle import merkle_root
+from ..merkle import WitnessRoots
 from .env import IxonEnv
 from .work import AnonWork, build_anon_work
 
 
 @attrs.frozen
-class LeafClaim:
+class LeafClaim(WitnessRoots):
     """The roots a leaf commits, with the witness lists behind them (Ix's .cover/.asm)."""
 
     subjects: tuple[Address, ...]
     assumptions: tuple[Address, ...]
     checked_count: int  # proven targets with multiplicity, as the guests count them
     items: int
-
-    @property
-    def subject_root(self) -> Address:
-        return merkle_root(self.subjects)
-
-    @property
-    def assumptions_root(self) -> Address:
-        return merkle_root(self.assumptions)
 
 
 def select_items(work: list[AnonWork], check_list: Iterable[bytes], range_: tuple[int, int] = (0, 0)) -> list[AnonWork]:
