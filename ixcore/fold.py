@@ -20,7 +20,7 @@ import attrs
 
 from .address import Address
 from .errors import InputError, VerificationError
-from .manifest import AggNode, FoldAgg, FoldLeaf, ShardManifest, agg_plan, balanced_agg_tree
+from .manifest import AggNode, FoldLeaf, ShardManifest, agg_plan, balanced_agg_tree
 from .merkle import merkle_root
 from .model import Proof
 

@@ -37,7 +37,7 @@ import numpy as np
 
 from .errors import IxError
 from .hypergraph import Hypergraph
-from .manifest import AggNode, Internal, Leaf, balanced_agg_tree
+from .manifest import AggNode, Internal, Leaf
 
 #: Scaled weight sums stay below this (half of int32's range, so sums of two sides and
 #: library-internal slack cannot overflow).

@@ -367,7 +367,6 @@ def summarize(profile, manifest: ShardManifest, parts, block_cost, model: CostMo
                     "over_cap": bool(cap is not None and own[b] > cap),
                 }
             )
-    mean_member = float(member[busy].mean()) if busy else 0.0
     out = {
         "blocks": n,
         "delta_edges": profile.num_edges,

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from ixcore.address import Address
 from ixcore.errors import InputError
 from ixcore.formats.ixe import IxeFormat, dumps_ixe, loads_ixe, read_ixe, sniff_ixe
 from ixcore.ixon.env import Hint, IxonEnv, NamedEntry

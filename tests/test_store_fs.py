@@ -1,7 +1,6 @@
 """The fs proof store: atomic checksummed files, a rebuildable index, keyed reuse."""
 from __future__ import annotations
 
-import os
 
 import pytest
 

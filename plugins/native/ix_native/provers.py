@@ -35,7 +35,7 @@ from typing import Sequence
 import attrs
 import blake3
 
-from ixcore.address import ZERO, Address
+from ixcore.address import Address
 from ixcore.errors import InputError, VerificationError
 from ixcore.merkle import merkle_root
 from ixcore.model import Claim, Execution, Proof

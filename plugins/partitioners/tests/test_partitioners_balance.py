@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from ixcore.errors import ConfigError
-from ixcore.hypergraph import Hypergraph
 from ixcore.manifest import Internal, Leaf
 from ixcore.partition import PartitionError, balance_weights, int32_weights, run_isolated
 from partitioner_testkit import leaves_are_contiguous_dfs, synthetic

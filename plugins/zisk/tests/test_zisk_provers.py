@@ -5,7 +5,7 @@ answer in the real formats, so these tests cover encoders, parsers and host chec
 """
 import pytest
 
-from ixcore.address import ZERO, Address
+from ixcore.address import ZERO
 from ixcore.errors import MissingRequirement, VerificationError
 from ixcore.merkle import merkle_root
 from ix_zisk.prover import ZiskAggProver, ZiskLeafProver, vks_id

@@ -11,7 +11,6 @@ Field meaning follows lean4export's `format_ndjson.md`; see the attrs classes be
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import attrs
 import orjson
@@ -21,7 +20,7 @@ from ixcore.errors import InputError
 from .expr import (
     Expr, mk_app, mk_bvar, mk_const, mk_lam, mk_let, mk_lit, mk_pi, mk_proj, mk_sort,
 )
-from .level import L_ZERO, Level, mk_imax_core, mk_max_core, mk_param, mk_succ
+from .level import L_ZERO, mk_imax_core, mk_max_core, mk_param, mk_succ
 from .name import ANON, Name
 
 __all__ = [

@@ -9,7 +9,7 @@ from .expr import (
     instantiate_lparams, mk_app, mk_apps, mk_const, mk_lit, mk_proj,
 )
 from .nat import (
-    BIN_OPS, BOOL_FALSE_CONST, BOOL_TRUE_CONST, NAT_SUCC, NAT_ZERO, PREDICATES, STRING_MK, STRING_OFLIST,
+    BIN_OPS, BOOL_FALSE_CONST, BOOL_TRUE_CONST, NAT_SUCC, PREDICATES, STRING_MK, STRING_OFLIST,
     limbs, nat_lit_to_constructor, string_lit_to_constructor,
 )
 from .name import Name
