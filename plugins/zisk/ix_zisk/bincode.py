@@ -36,6 +36,11 @@ def encode_u64s(words) -> bytes:
     return varint(len(words)) + b"".join(varint(w) for w in words)
 
 
+def encode_str(text: str) -> bytes:
+    """`String`: varint byte length, then UTF-8."""
+    return encode_bytes(text.encode())
+
+
 def encode_bool(flag: bool) -> bytes:
     return b"\x01" if flag else b"\x00"
 
@@ -85,6 +90,13 @@ class Reader:
 
     def bytes_vec(self) -> bytes:
         return self.take(self.varint(len(self.data) - self.pos + 1))
+
+    def string(self) -> str:
+        at = self.pos
+        try:
+            return self.bytes_vec().decode()
+        except UnicodeDecodeError:
+            raise self.fail("String is not UTF-8", at) from None
 
     def u64_vec(self) -> tuple[int, ...]:
         n = self.varint(len(self.data) - self.pos + 1)  # each varint is at least one byte

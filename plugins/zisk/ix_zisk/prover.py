@@ -48,8 +48,10 @@ class _ZiskBackend:
         self.toolchain = toolchain or ZiskToolchain(settings)
 
     def _vk(self, which: str) -> bytes:
-        with tempfile.TemporaryDirectory(prefix="ix-zisk-vk-") as tmp:
-            return self.toolchain.program_vk(which, Path(tmp))
+        return self.toolchain.program_vk(which)
+
+    def _parse(self, body: bytes, source: str) -> ZiskProofFile:
+        return ZiskProofFile.from_bytes(body, self.toolchain.version.line.proof_codec, source)
 
     @property
     def kernel_version(self) -> str:
@@ -63,24 +65,24 @@ class _ZiskBackend:
         inputs.write_bytes(stdin)
         elf = tc.elf(which)
         tc.ensure_setup(elf)
-        fs = flags.FLAG_SETS[tc.version.line]
-        out = workdir / (f"{which}-proof" if fs.output_is_dir else f"{which}.proof")
+        out = workdir / f"{which}.proof"
         run = tc.cargo(flags.prove_argv(tc.version, elf, inputs, out, tc.options), label)
-        path = _proof_path(out, fs.output_is_dir)
-        body = path.read_bytes()
-        return ZiskProofFile.from_bytes(body, str(path)), body, run
+        if not out.is_file():
+            raise VerificationError(f"{label}: cargo-zisk prove reported success but wrote no proof to {out}")
+        body = out.read_bytes()
+        return self._parse(body, str(out)), body, run
 
     def _verify_body(self, body: bytes, label: str) -> None:
         """`cargo-zisk verify` on the proof file (the STARK check the host can do)."""
         with tempfile.TemporaryDirectory(prefix="ix-zisk-verify-") as tmp:
             path = Path(tmp) / "proof.bin"
             path.write_bytes(body)
-            self.toolchain.cargo(flags.verify_argv(path), f"verify {label}")
+            self.toolchain.cargo(flags.verify_argv(self.toolchain.version, path), f"verify {label}")
 
-    @staticmethod
-    def _stats(run: ToolRun, body: bytes, pf: ZiskProofFile) -> dict:
-        steps = flags.parse_steps(run.stdout + run.stderr)
-        prove_s = flags.parse_proof_time(run.stdout + run.stderr)
+    def _stats(self, run: ToolRun, body: bytes, pf: ZiskProofFile) -> dict:
+        version = self.toolchain.version
+        steps = flags.parse_prove_steps(version, run.stdout + run.stderr)
+        prove_s = flags.parse_proof_time(version, run.stdout + run.stderr)
         return {
             "steps": steps,
             "work": steps or 0,
@@ -90,17 +92,6 @@ class _ZiskBackend:
             "proof_bytes": len(body),
             "blob_bytes": len(pf.blob().to_bytes()),
         }
-
-
-def _proof_path(out: Path, is_dir: bool) -> Path:
-    if not is_dir:
-        if not out.is_file():
-            raise VerificationError(f"cargo-zisk prove reported success but wrote no proof to {out}")
-        return out
-    found = sorted(out.rglob(flags.PROOF_FILE_NAME))
-    if not found:
-        raise VerificationError(f"cargo-zisk prove wrote no {flags.PROOF_FILE_NAME} under {out}")
-    return found[0]
 
 
 def _check(cond: bool, message: str) -> None:
@@ -159,13 +150,14 @@ class ZiskLeafProver(_ZiskBackend):
         wd.mkdir(parents=True, exist_ok=True)
         inputs, publics_out = wd / "leaf.stdin", wd / "leaf.publics"
         inputs.write_bytes(leaf_stdin(inp.sub_env, inp.check_list))
-        argv = [self.toolchain.binary("ziskemu"), *flags.emulate_argv(self.toolchain.elf("leaf"), inputs, publics_out)]
+        argv = [self.toolchain.binary("ziskemu"),
+                *flags.emulate_argv(self.toolchain.version, self.toolchain.elf("leaf"), inputs, publics_out)]
         run = run_tool(argv, timeout_s=self.settings.timeout_s)
         _check(run.ok, f"{label}: ziskemu failed (rc {run.returncode}): {run.tail()}")
         if not publics_out.is_file():
             raise VerificationError(f"{label}: ziskemu wrote no public output to {publics_out}")
         publics = ZiskPublics.from_bytes(publics_out.read_bytes(), str(publics_out))
-        steps = flags.parse_steps(run.stdout + run.stderr)
+        steps = flags.parse_emulator_steps(run.stdout + run.stderr)
         _check(steps is not None, f"{label}: ziskemu printed no step count")
         self._bind(publics, inp, label)
         return Execution(
@@ -181,7 +173,7 @@ class ZiskLeafProver(_ZiskBackend):
         label = f"zisk leaf {_short(proof.subjects)}"
         _check(proof.backend == BACKEND and proof.kind == "leaf", f"{label}: not a zisk leaf proof")
         leaf_vk = self._vk("leaf")
-        pf = ZiskProofFile.from_bytes(proof.body, label)
+        pf = self._parse(proof.body, label)
         _check(pf.program_vk_bytes == leaf_vk and proof.program_id == leaf_vk, f"{label}: vk is not the leaf ELF's vk")
         _check(pf.parsed_publics(label).leaf_claim(leaf_vk) == proof.claim, f"{label}: claim differs from the proof's publics")
         _check_witness(proof, label)
@@ -219,7 +211,7 @@ class ZiskAggProver(_ZiskBackend):
     def _child_blob(self, child: Proof, allowed: Sequence[bytes], expect_id: Address, i: int) -> bytes:
         label = f"zisk agg child {i}"
         _check(child.backend == BACKEND, f"{label}: a {child.backend!r} proof cannot be verified by the Zisk guest")
-        pf = ZiskProofFile.from_bytes(child.body, label)
+        pf = self._parse(child.body, label)
         vk = pf.program_vk_bytes
         _check(vk in allowed, f"{label}: program vk is neither the leaf nor the aggregation ELF's")
         publics = pf.parsed_publics(label)
@@ -272,7 +264,7 @@ class ZiskAggProver(_ZiskBackend):
         label = f"zisk agg {_short(proof.subjects)}"
         _check(proof.backend == BACKEND and proof.kind == "agg", f"{label}: not a zisk aggregate proof")
         leaf_vk, agg_vk = (bytes(v) for v in self.program_ids)
-        pf = ZiskProofFile.from_bytes(proof.body, label)
+        pf = self._parse(proof.body, label)
         _check(pf.program_vk_bytes == agg_vk and proof.program_id == agg_vk, f"{label}: vk is not the aggregation ELF's vk")
         _check(pf.parsed_publics(label).agg_claim() == proof.claim, f"{label}: claim differs from the proof's publics")
         self._check_agg_claim(proof.claim, vks_id(leaf_vk, agg_vk), None, label)

@@ -9,7 +9,7 @@
     gpu = false
     executor = "assembly"                      # or "emulator"
     max_witness_stored = 10
-    leaf_vk = "<64 hex>"                       # optional pins; default: derived from the ELFs
+    leaf_vk = "<64 hex>"                       # optional pins, used when setup wrote no .verkey.bin
     agg_vk = "<64 hex>"
     cost_model = "zisk-main"                   # one of ixcore.costmodel's named models
     timeout_s = 7200
@@ -24,7 +24,7 @@ import attrs
 from ixcore.config import check_table
 from ixcore.errors import ConfigError
 
-from .flags import EXECUTORS
+from .versions import EXECUTORS
 
 SCHEMA = {
     "cargo_zisk": str,

@@ -1,8 +1,8 @@
 """Finding and driving the Zisk toolchain: cargo-zisk and ziskemu as external programs.
 
 Lookup order for each binary: the configured path, then PATH, then ~/.zisk/bin (where
-ziskup installs). Program vks are pinned from the ELFs (config pins win), never taken
-from the proofs themselves.
+ziskup installs). Program vks come from the `.verkey.bin` that program setup
+writes for the ELF (or an ix.toml pin), never from the proofs themselves.
 """
 from __future__ import annotations
 
@@ -12,14 +12,16 @@ from pathlib import Path
 
 import blake3
 
-from ixcore.errors import MissingRequirement, VerificationError
+from ixcore.errors import ConfigError, IxError, MissingRequirement, VerificationError
 from ixcore.external import ToolRun, run_tool
 from ixcore.roles import Requirement
 
-from . import flags
+from . import flags, verkey
 from .settings import ZiskSettings
+from .versions import ZiskVersion, parse_version
 
-INSTALL_HINT = "install Zisk with ziskup (curl https://raw.githubusercontent.com/0xPolygonHermez/zisk/main/ziskup/install.sh | bash) or set plugins.zisk.{key} in ix.toml"
+INSTALL_HINT = ("install cargo-zisk/ziskemu built from Ix's argumentcomputer/zisk fork (docs/zk-backends.md; "
+                "upstream binaries lack the BLAKE3 precompile) or set plugins.zisk.{key} in ix.toml")
 ELF_HINT = "build Ix's {what} guest (`cargo-zisk build --release` in ix/zisk/{dir}) and set plugins.zisk.{key}"
 
 
@@ -42,7 +44,7 @@ class ZiskToolchain:
 
     def __init__(self, settings: ZiskSettings):
         self.settings = settings
-        self._vks: dict[bytes, bytes] = {}
+        self._vks: dict[bytes, bytes | None] = {}
         self._set_up: set[Path] = set()
 
     # -- discovery ------------------------------------------------------------------
@@ -54,11 +56,15 @@ class ZiskToolchain:
         return path
 
     @cached_property
-    def version(self) -> flags.ZiskVersion:
+    def version(self) -> ZiskVersion:
+        """The probe: refuses versions without a table (one line naming the supported ones)."""
         run = run_tool([self.binary("cargo-zisk"), "--version"], timeout_s=60)
         if not run.ok:
             raise MissingRequirement(f"cargo-zisk --version failed (rc {run.returncode}): {run.tail()}")
-        return flags.parse_version(run.stdout + run.stderr)
+        version = parse_version(run.stdout + run.stderr)
+        if self.settings.gpu and version.line.gpu_flag("prove", version.compute_mode) is None:
+            raise ConfigError(f"plugins.zisk.gpu = true but cargo-zisk {version} is a {version.compute_mode} build without --gpu")
+        return version
 
     def elf(self, which: str) -> Path:
         path = self.settings.leaf_elf if which == "leaf" else self.settings.agg_elf
@@ -81,7 +87,7 @@ class ZiskToolchain:
             if name == "cargo-zisk":
                 try:
                     version = str(self.version)
-                except MissingRequirement as exc:
+                except IxError as exc:
                     reqs.append(Requirement(name, False, str(exc)))
                     continue
             reqs.append(Requirement(name, True, str(path), version))
@@ -109,24 +115,30 @@ class ZiskToolchain:
         return run
 
     def ensure_setup(self, elf: Path) -> None:
-        """Program setup where `prove` does not do it itself (0.16 line), once per ELF."""
-        if flags.FLAG_SETS[self.version.line].explicit_setup and elf not in self._set_up:
+        """Program setup once per ELF and process: it writes the `.verkey.bin` the vk is read from."""
+        if elf not in self._set_up:
             self.cargo(flags.setup_argv(self.version, elf, self.options), f"setup of {elf.name}")
             self._set_up.add(elf)
 
-    def program_vk(self, which: str, workdir: Path) -> bytes:
-        """The 32-byte vk of the leaf or aggregation ELF: the config pin, else `rom-vkey`."""
-        pinned = self.settings.leaf_vk if which == "leaf" else self.settings.agg_vk
-        if pinned is not None:
-            return pinned
+    def program_vk(self, which: str) -> bytes:
+        """The 32-byte vk of the leaf or aggregation ELF: the one setup wrote, else the ix.toml pin.
+
+        Both present and different is an error: the pin is the user's trust anchor.
+        """
+        key = f"{which}_vk"
+        pinned = getattr(self.settings, key)
         elf = self.elf(which)
         digest = blake3.blake3(elf.read_bytes()).digest()
         if digest not in self._vks:
-            out = Path(workdir) / f"{which}.vkey"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            self.cargo(flags.vkey_argv(elf, out, self.options), f"vk of {elf.name}")
-            raw = out.read_bytes() if out.is_file() else b""
-            if len(raw) != 32:
-                raise VerificationError(f"{out}: expected a 32-byte program vk, got {len(raw)} bytes")
-            self._vks[digest] = raw
-        return self._vks[digest]
+            self.ensure_setup(elf)
+            self._vks[digest] = verkey.read_verkey(elf.read_bytes(), self.version.line)
+        found = self._vks[digest]
+        if found is not None and pinned is not None and found != pinned:
+            raise VerificationError(
+                f"plugins.zisk.{key} = {pinned.hex()} but setup wrote {found.hex()} for {elf}; fix the pin or the ELF")
+        vk = found if found is not None else pinned
+        if vk is None:
+            raise MissingRequirement(
+                f"no program vk for {elf}: setup wrote no {verkey.describe(self.version.line)} in {verkey.cache_dir()}; "
+                f"run `cargo-zisk {self.version.line.setup_command} --elf {elf}` or pin plugins.zisk.{key} in ix.toml")
+        return vk

@@ -25,7 +25,7 @@ def zisk_table(tmp_path, monkeypatch):
 @pytest.fixture
 def zisk_versioned(tmp_path, monkeypatch):
     """Install the stand-ins impersonating a given cargo-zisk version; returns the table."""
-    return lambda version: _install_module().install_zisk(tmp_path, monkeypatch, version)
+    return lambda version, mode="gpu": _install_module().install_zisk(tmp_path, monkeypatch, version, mode)
 
 
 @pytest.fixture

@@ -112,32 +112,51 @@ def test_publics_to_claims():
     assert (agg.vks_id, agg.mode, agg.checked, agg.unconditional) == (A, 1, 2, True)
 
 
-def _proof_file():
-    return ZiskProofFile((1, 300), (1, 2, 3, 4), False, _publics().to_bytes(), (5, 6, 7, 8))
+def _proof_file(codec="0.18"):
+    return ZiskProofFile(codec, (1, 300), (1, 2, 3, 4), False, _publics().to_bytes(), (5, 6, 7, 8))
 
 
-def test_proof_file_golden():
+_V18_HEX = (
+    "00"                        # ProofBody::Vadcop
+    + "0201fb2c01"              # proof: Vec<u64> [1, 300]
+    + "0401020304"              # zisk_vk
+    + "00"                      # minimal = false
+)
+
+
+def test_proof_file_golden_0_18():
     raw = _proof_file().to_bytes()
-    assert raw.hex() == (
-        "00"                        # ProofBody::Vadcop
-        + "0201fb2c01"              # proof: Vec<u64> [1, 300]
-        + "0401020304"              # zisk_vk
-        + "00"                      # minimal = false
-        + "70" + _publics().to_bytes().hex()   # publics data: Vec<u8> of 112
-        + "0405060708"              # program_vk
-    )
-    assert ZiskProofFile.from_bytes(raw) == _proof_file()
+    assert raw.hex() == _V18_HEX + "70" + _publics().to_bytes().hex() + "0405060708"  # publics Vec<u8> of 112, program_vk
+    assert ZiskProofFile.from_bytes(raw, "0.18") == _proof_file()
     with pytest.raises(InputError, match="PLONK"):
-        ZiskProofFile.from_bytes(b"\x01" + raw[1:])
+        ZiskProofFile.from_bytes(b"\x01" + raw[1:], "0.18")
     with pytest.raises(InputError, match="trailing"):
-        ZiskProofFile.from_bytes(raw + b"\x00")
+        ZiskProofFile.from_bytes(raw + b"\x00", "0.18")
+    with pytest.raises(InputError):
+        ZiskProofFile.from_bytes(raw, "1.0")  # no hash String where 1.0 has one
 
 
-def test_proof_blob_golden():
-    blob = _proof_file().blob()
+def test_proof_file_golden_1_0():
+    """1.0-beta: Vadcop{..., hash: String} and ProgramVK{vk, hash_mode} (formats.md)."""
+    raw = _proof_file("1.0").to_bytes()
+    assert raw.hex() == (_V18_HEX + "09" + b"Poseidon1".hex()  # hash: String
+                         + "70" + _publics().to_bytes().hex() + "0405060708" + "00")  # hash_mode Poseidon1
+    assert ZiskProofFile.from_bytes(raw, "1.0") == _proof_file("1.0")
+    with pytest.raises(InputError, match="trailing"):
+        ZiskProofFile.from_bytes(raw, "0.18")
+    p2 = raw.replace(b"Poseidon1", b"Poseidon2")
+    with pytest.raises(InputError, match="hash family 'Poseidon2'"):
+        ZiskProofFile.from_bytes(p2, "1.0")
+    with pytest.raises(InputError, match="hash_mode 1"):
+        ZiskProofFile.from_bytes(raw[:-1] + b"\x01", "1.0")
+
+
+@pytest.mark.parametrize("codec", ["0.18", "1.0"])
+def test_proof_blob_golden(codec):
+    blob = _proof_file(codec).blob()
     raw = blob.to_bytes()
     words = [int.from_bytes(raw[i : i + 8], "little") for i in range(0, len(raw), 8)]
-    assert words[:6] == [0, 64, 5, 6, 7, 8]
+    assert words[:6] == [0, 68, 5, 6, 7, 8]       # word 1 = 4 program-vk words + 64 publics
     assert words[6 + 10] == 0                     # failures slot, where the agg guest reads it
     assert words[6 + 27] == 7
     assert words[6 + 28 : 6 + 64] == [0] * 36
@@ -147,6 +166,10 @@ def test_proof_blob_golden():
     bad = bytearray(raw)
     bad[8 * 6 + 4] = 1                            # high half of slot 0
     with pytest.raises(InputError, match="offset 48: public slot 0 has a non-zero high half"):
+        ProofBlob.from_bytes(bytes(bad))
+    bad = bytearray(raw)
+    bad[8] = 64                                   # the value the guest verifier rejects
+    with pytest.raises(InputError, match="offset 8: n_publics 64, the guest verifier requires 68"):
         ProofBlob.from_bytes(bytes(bad))
 
 

@@ -15,6 +15,7 @@ from ixcore.merkle import merkle_root
 
 ELF_MAGIC = b"IX-STANDIN-ELF "
 ZISK_VK_WORDS = (0x5A15, 0x4B, 0x56, 0x4B)  # the stand-in "proving system" key
+EXPECTED_N_PUBLICS = 68  # verifier.rs: 4 program-vk words + 64 publics
 
 
 def die(msg: str) -> "NoReturn":  # noqa: F821
@@ -32,6 +33,7 @@ def guest_kind(elf: bytes) -> str:
 
 
 def program_vk(elf: bytes) -> bytes:
+    """What the stand-in's setup writes as the ELF's .verkey.bin."""
     return blake3.blake3(b"standin program vk" + elf).digest()
 
 
@@ -124,6 +126,20 @@ def leaf_guest(data: bytes) -> tuple[bytes, int]:
     return publics, 10_000 + 37 * len(env_bytes) + 1_000 * claim.items
 
 
+def verify_blob(blob: bytes, i: int) -> tuple[int, ...]:
+    """`verify_zisk_proof_c` + `verify_vadcop_final_proof` (verifier.rs at v0.18.0 and 1.0-beta):
+    8-byte words, the last 4 are the vk, then at least 2 + 68 words with word 1 == 68."""
+    if len(blob) % 8:
+        die(f"child {i}: blob length {len(blob)} is not a multiple of 8")
+    words = struct.unpack(f"<{len(blob) // 8}Q", blob)
+    body = words[:-4]
+    if len(words) < 4 or len(body) < 2 + EXPECTED_N_PUBLICS:
+        die(f"child {i}: proof does not verify (blob of {len(words)} words is too short)")
+    if body[1] != EXPECTED_N_PUBLICS:
+        die(f"child {i}: proof does not verify (n_publics word {body[1]}, expected {EXPECTED_N_PUBLICS})")
+    return words
+
+
 def agg_guest(data: bytes) -> tuple[bytes, int]:
     """Run the mode-1 aggregation 'guest' over child blobs and witnesses."""
     items = Items(frames(data))
@@ -141,15 +157,13 @@ def agg_guest(data: bytes) -> tuple[bytes, int]:
     vks_id = blake3.blake3(b"".join(vks)).digest()
     subjects, assumed = set(), set()
     for i, (blob, (s_raw, a_raw)) in enumerate(zip(blobs, witness)):
-        if len(blob) % 8:
-            die(f"child {i}: blob is not whole u64 words")
-        words = struct.unpack(f"<{len(blob) // 8}Q", blob)
+        words = verify_blob(blob, i)
         vk = struct.pack("<4Q", *words[2:6])
         slots = words[6:70]
         if any(w >> 32 for w in slots):
             die(f"child {i}: a public word has a non-zero high half")
         pub = b"".join(struct.pack("<I", w) for w in slots)
-        if words[70:-4] != tag(vk, pub) or tuple(words[-4:]) != ZISK_VK_WORDS:
+        if tuple(words[70:-4]) != tag(vk, pub) or tuple(words[-4:]) != ZISK_VK_WORDS:
             die(f"child {i}: proof does not verify")
         if vk not in vks:
             die(f"child {i}: program vk not in the allowed set")

@@ -1,74 +1,31 @@
 """Stand-in `cargo-zisk` (TEST DOUBLE, not a prover; see README.md in this folder).
 
-Impersonates the CLI line named by IX_STANDIN_ZISK_VERSION (default 0.18.0) and rejects
-any argv that line would not accept.
+Impersonates the version in IX_STANDIN_ZISK_VERSION (default 0.18.0; build mode
+IX_STANDIN_ZISK_MODE, default gpu). Its argv is parsed with that version's golden clap
+table; it writes the verkey file where that version's setup does and proof files in that
+version's layout, and prints that version's lines. Nothing here imports ix_zisk.
 """
 from __future__ import annotations
 
 import os
 import struct
 import sys
+import time
 from pathlib import Path
 
+import blake3
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _clap import clap_error, commands, parse, ref_for  # noqa: E402
 from _guest import ZISK_VK_WORDS, agg_guest, die, guest_kind, leaf_guest, program_vk, tag  # noqa: E402
 
 VERSION = os.environ.get("IX_STANDIN_ZISK_VERSION", "0.18.0")
-LINE = "1.0" if VERSION.startswith("1.") else ("0.16" if int(VERSION.split(".")[1]) <= 16 else "0.17")
-
-# subcommand -> (flags taking a value, switches, required flags), per version line
-_KEY = {"--proving-key"}
-_PROVE_COMMON = {"--elf", "--max-witness-stored"} | _KEY
-COMMANDS = {
-    "0.16": {
-        "rom-setup": ({"--elf"} | _KEY, {"--gpu"}, {"--elf"}),
-        "prove": (_PROVE_COMMON | {"--input", "--output-dir"}, {"--aggregation", "--emulator", "--gpu"},
-                  {"--elf", "--input", "--output-dir", "--aggregation"}),
-    },
-    "0.17": {
-        "program-setup": ({"--elf"} | _KEY, {"--gpu"}, {"--elf"}),
-        "prove": (_PROVE_COMMON | {"--inputs", "--output"}, {"--emulator", "--gpu"}, {"--elf", "--inputs", "--output"}),
-    },
-    "1.0": {
-        "program-setup": ({"--elf"} | _KEY, {"--gpu"}, {"--elf"}),
-        "prove": (_PROVE_COMMON | {"--inputs", "--output"}, {"--asm", "--gpu"}, {"--elf", "--inputs", "--output"}),
-    },
-}
-for _line in COMMANDS.values():
-    _line["rom-vkey"] = ({"--elf", "--vkey-file"} | _KEY, set(), {"--elf", "--vkey-file"})
-    _line["verify"] = ({"--proof"}, set(), {"--proof"})
-
-
-def parse(argv: list[str]) -> tuple[str, dict]:
-    if not argv:
-        die("no subcommand")
-    cmd, rest = argv[0], argv[1:]
-    spec = COMMANDS[LINE].get(cmd)
-    if spec is None:
-        die(f"cargo-zisk {VERSION} has no subcommand {cmd!r}")
-    valued, switches, required = spec
-    got: dict = {}
-    i = 0
-    while i < len(rest):
-        flag = rest[i]
-        if flag in got:
-            die(f"{cmd}: {flag} given twice")
-        if flag in valued:
-            if i + 1 >= len(rest) or rest[i + 1].startswith("--"):
-                die(f"{cmd}: {flag} needs a value")
-            got[flag] = rest[i + 1]
-            i += 2
-        elif flag in switches:
-            got[flag] = True
-            i += 1
-        else:
-            die(f"cargo-zisk {VERSION} {cmd}: unexpected argument {flag!r}")
-    missing = sorted(required - set(got))
-    if missing:
-        die(f"cargo-zisk {VERSION} {cmd}: missing {', '.join(missing)}")
-    if "--max-witness-stored" in got and not got["--max-witness-stored"].isdigit():
-        die("--max-witness-stored needs an integer")
-    return cmd, got
+MODE = os.environ.get("IX_STANDIN_ZISK_MODE", "gpu")
+REF = ref_for(VERSION)
+V1 = VERSION.startswith("1.")
+PILOUT = "5f" * 32  # a stand-in PILOUT_HASH; the real one is compiled into the binary
+ROM_ROWS = 1 << 21
+SETUP = {"v0.16.1": "rom-setup", "v0.17.0": "program-setup", "v0.18.0": "program-setup", "pre-develop-1.0.0-beta": "setup"}
 
 
 def _varint(x: int) -> bytes:
@@ -85,78 +42,115 @@ def _u64s(ws) -> bytes:
 
 
 def proof_file(vk: bytes, publics: bytes) -> bytes:
-    """bincode 2: Proof{ body: Vadcop{proof, zisk_vk, minimal}, publics{data}, program_vk{vk} }."""
+    """bincode 2 `Proof`; 1.0 adds `hash: String` to the Vadcop body and `hash_mode` to ProgramVK."""
     data = publics.ljust(256, b"\0")
-    return (
-        _varint(0) + _u64s(tag(vk, data)) + _u64s(ZISK_VK_WORDS) + b"\x00"
-        + _varint(len(data)) + data + _u64s(struct.unpack("<4Q", vk))
-    )
+    hash_field = _varint(9) + b"Poseidon1" if V1 else b""
+    hash_mode = _varint(0) if V1 else b""
+    return (_varint(0) + _u64s(tag(vk, data)) + _u64s(ZISK_VK_WORDS) + b"\x00" + hash_field
+            + _varint(len(data)) + data + _u64s(struct.unpack("<4Q", vk)) + hash_mode)
 
 
 def read_proof_file(raw: bytes) -> tuple[bytes, bytes, tuple]:
-    """Minimal reader for `verify`: returns (program vk, publics, proof words)."""
+    """Reader for `verify`: (program vk, publics, proof words); 1.0 checks hash vs hash_mode."""
     pos = 0
 
     def varint():
         nonlocal pos
         head = raw[pos]
-        if head < 251:
-            pos += 1
-            return head
-        width = {251: 2, 252: 4, 253: 8}[head]
-        v = int.from_bytes(raw[pos + 1 : pos + 1 + width], "little")
+        width = {251: 2, 252: 4, 253: 8}.get(head, 0)
+        v = head if not width else int.from_bytes(raw[pos + 1 : pos + 1 + width], "little")
         pos += 1 + width
         return v
 
-    if varint() != 0:
-        die("verify: not a Vadcop proof")
-    proof = tuple(varint() for _ in range(varint()))
-    zvk = tuple(varint() for _ in range(varint()))
-    pos += 1
-    n = varint()
-    publics = raw[pos : pos + n]
-    pos += n
-    vk = struct.pack("<4Q", *(varint() for _ in range(varint())))
+    def vec() -> bytes:
+        nonlocal pos
+        n = varint()
+        pos += n
+        return raw[pos - n : pos]
+
+    try:
+        if varint() != 0:
+            die("verify: not a Vadcop proof")
+        proof = tuple(varint() for _ in range(varint()))
+        zvk = tuple(varint() for _ in range(varint()))
+        pos += 1
+        hash_name = vec().decode() if V1 else None
+        publics = vec()
+        vk = struct.pack("<4Q", *(varint() for _ in range(varint())))
+        mode = varint() if V1 else None
+    except (IndexError, struct.error, UnicodeDecodeError):
+        die("verify: malformed proof file")
     if pos != len(raw) or zvk != ZISK_VK_WORDS:
         die("verify: malformed proof file")
+    if V1 and ("Poseidon1", 0) != (hash_name, mode):
+        die(f"verify: proof hash {hash_name!r} does not match program vk hash mode {mode}")
     return vk, publics, proof
 
 
+def cache_dir() -> Path:
+    """zisk's ZiskPaths: $ZISK_CACHE_DIR, else ${ZISK_HOME:-$HOME/.zisk}/cache."""
+    if os.environ.get("ZISK_CACHE_DIR"):
+        return Path(os.environ["ZISK_CACHE_DIR"])
+    return Path(os.environ.get("ZISK_HOME") or Path(os.environ["HOME"]) / ".zisk") / "cache"
+
+
+def setup(elf: Path) -> None:
+    """rom_merkle_setup: write `<blake3 elf>_<pilout>_<rows>[_poseidon1]_2_4.verkey.bin` (4 u64 LE)."""
+    data = elf.read_bytes()
+    guest_kind(data)
+    mode = "poseidon1_" if V1 else ""
+    name = f"{blake3.blake3(data).hexdigest()}_{PILOUT}_{ROM_ROWS}_{mode}2_4.verkey.bin"
+    cache = cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / name).write_bytes(program_vk(data))
+
+
+def prove(got: dict) -> int:
+    if "elf" not in got:
+        die("prove: no ELF given")
+    elf = Path(got["elf"])
+    setup(elf)  # prove runs the program setup itself at 0.18 and 1.0
+    elf_bytes = elf.read_bytes()
+    data = Path(got["inputs"]).read_bytes()
+    publics, steps = (leaf_guest if guest_kind(elf_bytes) == "leaf" else agg_guest)(data)
+    default = f"{int(time.time())}-0-proof.bin" if V1 else "vadcop_final_proof.bin"
+    out = Path(got.get("output") or default)
+    out.write_bytes(proof_file(program_vk(elf_bytes), publics))
+    if V1:
+        print("--- PROVE SUMMARY -------------")
+        print(f"Proof generated in 0.010s, steps: {steps}")
+        print(f"Proof saved to {out}")
+    else:
+        print(f"Execution completed in 1ms, steps: {steps}")
+        print("INFO: Proof Time: 0.010 seconds")
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    if argv == ["--version"]:
-        print(f"cargo-zisk {VERSION} [cpu] (standin test-double)")
+    if argv in (["--version"], ["-V"]):
+        print(f"cargo-zisk {VERSION} [{MODE}] (standin test-double)")
         return 0
-    cmd, got = parse(argv)
-    if cmd == "rom-vkey":
-        Path(got["--vkey-file"]).write_bytes(program_vk(Path(got["--elf"]).read_bytes()))
-        return 0
-    if cmd in ("rom-setup", "program-setup"):
-        elf = Path(got["--elf"])
-        guest_kind(elf.read_bytes())
-        elf.with_name(elf.name + ".standin-setup").write_text("done")
+    if REF is None:
+        die(f"the stand-in has no golden table for cargo-zisk {VERSION}")
+    if not argv:
+        clap_error("'cargo-zisk' requires a subcommand but one was not provided")
+    cmd = argv[0]
+    if cmd not in commands(REF, "cargo-zisk"):
+        clap_error(f"unrecognized subcommand '{cmd}'")
+    got = parse(REF, "cargo-zisk", cmd, argv[1:], MODE)
+    if cmd == SETUP[REF]:
+        setup(Path(got["elf"]))
         return 0
     if cmd == "verify":
-        vk, publics, proof = read_proof_file(Path(got["--proof"]).read_bytes())
+        vk, publics, proof = read_proof_file(Path(got["proof"]).read_bytes())
         if proof != tag(vk, publics):
             sys.stderr.write("standin: proof does not verify\n")
             return 1
         print("Proof verified")
         return 0
-    elf = Path(got["--elf"])
-    elf_bytes = elf.read_bytes()
-    if LINE == "0.16" and not elf.with_name(elf.name + ".standin-setup").exists():
-        die("0.16 needs rom-setup before prove")
-    data = Path(got.get("--inputs") or got["--input"]).read_bytes()
-    publics, steps = (leaf_guest if guest_kind(elf_bytes) == "leaf" else agg_guest)(data)
-    if LINE == "0.16":
-        out = Path(got["--output-dir"]) / "proofs" / "vadcop_final_proof.bin"
-        out.parent.mkdir(parents=True, exist_ok=True)
-    else:
-        out = Path(got["--output"])
-    out.write_bytes(proof_file(program_vk(elf_bytes), publics))
-    print(f"Execution completed in 1ms, steps: {steps}")
-    print("INFO: Proof Time: 0.010 seconds")
-    return 0
+    if cmd == "prove" and REF in ("v0.18.0", "pre-develop-1.0.0-beta"):
+        return prove(got)
+    die(f"the stand-in does not implement cargo-zisk {VERSION} {cmd}")
 
 
 if __name__ == "__main__":

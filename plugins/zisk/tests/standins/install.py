@@ -15,14 +15,17 @@ def wrapper(bin_dir: Path, name: str, script: Path) -> Path:
     return path
 
 
-def install_zisk(tmp: Path, monkeypatch, version: str = "0.18.0") -> dict:
-    """Wrappers for cargo-zisk and ziskemu, two stand-in ELFs; returns the [plugins.zisk] table."""
+def install_zisk(tmp: Path, monkeypatch, version: str = "0.18.0", mode: str = "gpu") -> dict:
+    """Wrappers for cargo-zisk and ziskemu, two stand-in ELFs and a private zisk cache
+    (ZISK_CACHE_DIR, read by zisk and by ix alike); returns the [plugins.zisk] table."""
     bin_dir = tmp / "standin-bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
     wrapper(bin_dir, "cargo-zisk", HERE / "cargo_zisk.py")
     wrapper(bin_dir, "ziskemu", HERE / "ziskemu.py")
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("IX_STANDIN_ZISK_VERSION", version)
+    monkeypatch.setenv("IX_STANDIN_ZISK_MODE", mode)
+    monkeypatch.setenv("ZISK_CACHE_DIR", str(tmp / "zisk-cache"))
     elves = {}
     for kind in ("leaf", "agg"):
         elves[kind] = tmp / f"standin-{kind}.elf"
