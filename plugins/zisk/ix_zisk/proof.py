@@ -66,7 +66,7 @@ class ZiskProofFile:
         return body + encode_bytes(self.publics) + vk
 
     @classmethod
-    def from_bytes(cls, data: bytes, codec: str, source: str = "<proof>") -> "ZiskProofFile":
+    def from_bytes(cls, data: bytes, codec: str, source: str = "<proof>") -> ZiskProofFile:
         if codec not in CODECS:
             raise ValueError(f"no Zisk proof codec {codec!r}")
         r = Reader(data, source)
@@ -93,7 +93,7 @@ class ZiskProofFile:
             raise InputError(f"{source}: {len(publics)} bytes of publics exceed {NUM_PUBLICS} u32 slots")
         return cls(codec, proof, zisk_vk, minimal, publics, program_vk)
 
-    def blob(self) -> "ProofBlob":
+    def blob(self) -> ProofBlob:
         padded = self.publics + bytes(4 * NUM_PUBLICS - len(self.publics))
         slots = tuple(int.from_bytes(padded[i : i + 4], "little") for i in range(0, len(padded), 4))
         return ProofBlob(int(self.minimal), N_PUBLICS_WORD, self.program_vk, slots, self.proof, self.zisk_vk)
@@ -122,7 +122,7 @@ class ProofBlob:
         return _words_to_bytes(words)
 
     @classmethod
-    def from_bytes(cls, data: bytes, source: str = "<blob>") -> "ProofBlob":
+    def from_bytes(cls, data: bytes, source: str = "<blob>") -> ProofBlob:
         """Parse with the guest verifier's checks (verifier.rs at v0.18.0 and 1.0-beta)."""
         if len(data) % 8:
             raise InputError(f"{source}: proof blob of {len(data)} bytes is not a whole number of u64 words")

@@ -6,10 +6,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from ix_zisk.flags import (
+    ProveOptions,
+    emulate_argv,
+    parse_emulator_steps,
+    parse_proof_time,
+    parse_prove_steps,
+    prove_argv,
+    setup_argv,
+    verify_argv,
+)
+from ix_zisk.versions import LINES, clap_tables, parse_version
 
 from ixcore.errors import MissingRequirement
-from ix_zisk.flags import ProveOptions, emulate_argv, parse_emulator_steps, parse_proof_time, parse_prove_steps, prove_argv, setup_argv, verify_argv
-from ix_zisk.versions import LINES, clap_tables, parse_version
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE.parents[2] / ".." / "shared" / "golden" / "zisk"

@@ -21,7 +21,7 @@ def ref_for(version: str) -> str | None:
     return REFS.get(f"{major}.{minor}")
 
 
-def clap_error(msg: str) -> "NoReturn":  # noqa: F821
+def clap_error(msg: str) -> NoReturn:  # noqa: F821
     sys.stderr.write(f"error: {msg}\n\nFor more information, try '--help'.\n")
     raise SystemExit(2)
 

@@ -18,7 +18,7 @@ ZISK_VK_WORDS = (0x5A15, 0x4B, 0x56, 0x4B)  # the stand-in "proving system" key
 EXPECTED_N_PUBLICS = 68  # verifier.rs: 4 program-vk words + 64 publics
 
 
-def die(msg: str) -> "NoReturn":  # noqa: F821
+def die(msg: str) -> NoReturn:  # noqa: F821
     sys.stderr.write(f"standin: {msg}\n")
     raise SystemExit(2)
 

@@ -16,8 +16,16 @@ from pathlib import Path
 import blake3
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _clap import clap_error, commands, parse, ref_for  # noqa: E402
-from _guest import ZISK_VK_WORDS, agg_guest, die, guest_kind, leaf_guest, program_vk, tag  # noqa: E402
+from _clap import clap_error, commands, parse, ref_for
+from _guest import (
+    ZISK_VK_WORDS,
+    agg_guest,
+    die,
+    guest_kind,
+    leaf_guest,
+    program_vk,
+    tag,
+)
 
 VERSION = os.environ.get("IX_STANDIN_ZISK_VERSION", "0.18.0")
 MODE = os.environ.get("IX_STANDIN_ZISK_MODE", "gpu")
@@ -100,6 +108,8 @@ def setup(elf: Path) -> None:
     guest_kind(data)
     mode = "poseidon1_" if V1 else ""
     name = f"{blake3.blake3(data).hexdigest()}_{PILOUT}_{ROM_ROWS}_{mode}2_4.verkey.bin"
+    if os.environ.get("IX_STANDIN_ZISK_SETUP_WRITES") == "0":
+        return  # a test knob: setup that left no verkey (e.g. another cache)
     cache = cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     (cache / name).write_bytes(program_vk(data))

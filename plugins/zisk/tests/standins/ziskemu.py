@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _clap import parse, ref_for  # noqa: E402
-from _guest import agg_guest, die, guest_kind, leaf_guest  # noqa: E402
+from _clap import parse, ref_for
+from _guest import agg_guest, die, guest_kind, leaf_guest
 
 VERSION = os.environ.get("IX_STANDIN_ZISK_VERSION", "0.18.0")
 
