@@ -1,4 +1,4 @@
-"""Entry point of the ix_sp1 distribution: the SP1 leaf prover (no aggregation).
+"""Entry point of the ix_sp1 distribution: the SP1 leaf prover (execute only; see host.py).
 
 Heavy imports stay inside factories so that plugin discovery stays cheap.
 """
@@ -30,5 +30,5 @@ def _leaf(table: dict):
 
 @hookimpl
 def ix_register_leaf_provers(register):
-    register("sp1", _leaf, summary="Ix's SP1 guest via its host binary (leaf proofs only, not aggregated)",
+    register("sp1", _leaf, summary="Ix's SP1 guest via Ix's sp1-host: execute only (proving needs a patched host)",
              requirements=_requirements)

@@ -1,4 +1,4 @@
-"""Ix's real SP1 host (with ix's flags), when configured (else skipped with why).
+"""Ix's real SP1 host, when configured (else skipped with why): execute only.
 
 Point IX_SP1_CONFIG at an ix.toml whose [plugins.sp1] names the host binary.
 """
@@ -9,10 +9,11 @@ import pytest
 pytestmark = pytest.mark.sp1
 
 
-def test_real_sp1_leaf(tmp_path, fixture_env):
-    from ixcore.config import load_config
+def test_real_sp1_execute(tmp_path, fixture_env):
     from ix_sp1.host import Sp1Host, Sp1Settings
     from ix_sp1.prover import Sp1LeafProver
+
+    from ixcore.config import load_config
 
     path = os.environ.get("IX_SP1_CONFIG")
     if not path:
@@ -23,6 +24,5 @@ def test_real_sp1_leaf(tmp_path, fixture_env):
         pytest.skip("sp1-host unavailable: " + "; ".join(r.detail for r in missing))
     prover = Sp1LeafProver(settings)
     blocks = [w.block for w in fixture_env.work_items()]
-    proof = prover.prove(fixture_env, blocks, tmp_path)
-    prover.verify(proof)
-    assert proof.claim.subject_root == fixture_env.env_root()
+    ex = prover.execute(fixture_env, blocks, tmp_path)
+    assert ex.steps > 0 and ex.claim.subject_root == fixture_env.env_root()

@@ -1,4 +1,9 @@
-"""Stand-in `sp1-host` (TEST DOUBLE, not a prover; see README.md in this folder)."""
+"""Stand-in `sp1-host` (TEST DOUBLE, not a prover; see README.md in this folder).
+
+Impersonates Ix's host at the commit in IX_STANDIN_SP1_COMMIT (default main df8f1117):
+argv is parsed with that commit's golden clap table (host_clap.json), and execute prints
+the host's lines and writes its `--json` row. Proving is not implemented: ix never asks.
+"""
 from __future__ import annotations
 
 import json
@@ -9,15 +14,13 @@ from pathlib import Path
 
 import blake3
 
-VK = blake3.blake3(b"standin sp1 guest vk").digest()
-MAGIC = b"SP1-STANDIN-PROOF"
-VALUED = {"--ixe", "--check-list", "--publics-out", "--proof-out", "--json", "--verify", "--vkey-out"}
-MODES = {
-    "execute": ({"--execute", "--ixe", "--check-list", "--publics-out", "--json"}, set()),
-    "prove": ({"--ixe", "--check-list", "--publics-out", "--proof-out", "--json"}, set()),
-    "verify": ({"--verify", "--publics-out"}, set()),
-    "vkey": ({"--vkey-out"}, set()),
-}
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[2] / "zisk" / "tests" / "standins"))
+from _clap import clap_error, parse_args
+
+MAIN, PR411 = "df8f1117f112aeadc5203dc624f36c046fc19009", "c88df18fa6215ee85539ee05feb1eac9b5267e41"
+COMMIT = os.environ.get("IX_STANDIN_SP1_COMMIT", MAIN)
+EXIT_REJECTED = 3  # ix_bench::EXIT_REJECTED (main); #411 bails with 1
 
 
 def die(msg: str):
@@ -25,82 +28,60 @@ def die(msg: str):
     raise SystemExit(2)
 
 
-def parse(argv):
-    got, i = {}, 0
-    while i < len(argv):
-        flag = argv[i]
-        if flag in got:
-            die(f"{flag} given twice")
-        if flag == "--execute":
-            got[flag] = True
-            i += 1
-        elif flag in VALUED and i + 1 < len(argv):
-            got[flag] = argv[i + 1]
-            i += 2
-        else:
-            die(f"unexpected argument {flag!r}")
-    for mode, (needed, _) in MODES.items():
-        if set(got) == needed:
-            return mode, got
-    die(f"no sp1-host mode takes exactly {sorted(got)}")
+def specs() -> list[dict]:
+    return json.loads((HERE / "host_clap.json").read_text())["commits"][COMMIT]
 
 
-def guest(ixe: Path, check_list: Path) -> tuple[bytes, int]:
+def guest(env_bytes: bytes) -> tuple[bytes, int, int]:
+    """The SP1 guest in Anon mode with an empty check list: every work item of the env."""
     from ixcore.formats.ixe import loads_ixe
     from ixcore.ixon.claims import leaf_claim
     from ixcore.merkle import merkle_root
 
-    env_bytes = ixe.read_bytes()
-    check = check_list.read_bytes()
-    if not check or len(check) % 32:
-        die(f"check list of {len(check)} bytes is not a non-empty packed address list")
-    wanted = [check[i : i + 32] for i in range(0, len(check), 32)]
     env = loads_ixe(env_bytes, "standin sp1 input")
-    claim = leaf_claim(env, wanted)
-    if claim.items != len(set(wanted)):
-        die("a check-list primary is not a work item of the sub-env")
-    publics = (
-        struct.pack("<I", 0) + merkle_root(claim.subjects) + merkle_root(claim.assumptions)
-        + struct.pack("<I", claim.checked_count) + blake3.blake3(env_bytes).digest()
-    )
-    return publics, 20_000 + 41 * len(env_bytes) + 1_500 * claim.items
-
-
-def tag(publics: bytes) -> bytes:
-    return blake3.blake3(b"standin sp1 proof" + VK + publics).digest()
+    claim = leaf_claim(env)
+    publics = (struct.pack("<I", 0) + merkle_root(claim.subjects) + merkle_root(claim.assumptions)
+               + struct.pack("<I", claim.checked_count) + blake3.blake3(env_bytes).digest())
+    return publics, 20_000 + 41 * len(env_bytes) + 1_500 * claim.items, claim.checked_count
 
 
 def main(argv) -> int:
     if argv == ["--version"]:
-        print("sp1-host 0.1.0-standin")
+        print("sp1-host 0.1.0")
         return 0
-    mode, got = parse(argv)
-    if mode == "vkey":
-        Path(got["--vkey-out"]).write_bytes(VK)
+    if argv == ["--help"]:
+        print("Usage: sp1-host [OPTIONS]\n\nOptions:")
+        for a in specs():
+            print(f"      --{a['long']}" + (f" <{a['field'].upper()}>" if a["takes_value"] else ""))
+        print("  -h, --help     Print help\n  -V, --version  Print version")
         return 0
-    if mode == "verify":
-        raw = Path(got["--verify"]).read_bytes()
-        if not raw.startswith(MAGIC) or len(raw) != len(MAGIC) + 104 + 32:
-            die("verify: not a stand-in SP1 proof")
-        publics, t = raw[len(MAGIC) : -32], raw[-32:]
-        if t != tag(publics):
-            sys.stderr.write("standin: proof does not verify\n")
-            return 1
-        Path(got["--publics-out"]).write_bytes(publics)
-        return 0
-    if not os.environ.get("SP1_PROVER"):
-        die("SP1_PROVER is not set")
-    publics, cycles = guest(Path(got["--ixe"]), Path(got["--check-list"]))
-    Path(got["--publics-out"]).write_bytes(publics)
-    if mode == "execute":
-        metrics = {"cycles": cycles, "execute-time": 0.001, "throughput": cycles * 1000, "peak-rss": None}
-    else:
-        if os.environ.get("WITHOUT_VK_VERIFICATION") != "1":
-            die("proving needs WITHOUT_VK_VERIFICATION=1 (vk not allowed)")
-        Path(got["--proof-out"]).write_bytes(MAGIC + publics + tag(publics))
-        metrics = {"prove-time": 0.002, "peak-rss": 123_456_789}
-    Path(got["--json"]).write_text(json.dumps({"env": metrics}))
-    print(f"cycles: {cycles}" if mode == "execute" else "proof generated in 0.00s")
+    got = parse_args(specs(), argv)
+    if COMMIT == MAIN and got.get("skip_deps") and not (got.get("consts") or got.get("consts_file")):
+        sys.stderr.write("error: --skip-deps requires constants via --consts or --consts-file\n")
+        return 1
+    if not got.get("execute"):
+        die("the stand-in does not prove (Ix's host proves, verifies and discards the proof)")
+    if any(k in got for k in ("consts", "consts_file", "constant", "meta")):
+        die("ix never selects constants by name or Meta mode")
+    if os.environ.get("SP1_PROVER") not in ("cpu", "cuda", "mock"):
+        clap_error(f"SP1_PROVER={os.environ.get('SP1_PROVER')!r}: this sdk has no such prover")
+    env_bytes = Path(got["ixe"]).read_bytes() if "ixe" in got else die("ix always passes --ixe")
+    publics, cycles, checked = guest(env_bytes)
+    failures = struct.unpack_from("<I", publics)[0]
+    print(f"failures: {failures}")
+    print(f"claim: CheckEnv {{ subject={publics[4:12].hex()}…, assumptions={publics[36:44].hex()}… }} (checked={checked})")
+    print(f"cycles: {cycles}")
+    print("constants: 1")
+    print("---- ExecutionReport ----")
+    if "json" in got:
+        path = Path(got["json"])
+        rows = json.loads(path.read_text()) if path.is_file() else {}
+        rows["env"] = {"cycles": cycles, "execute-time": 0.001, "throughput": 1000.0, "peak-rss": 123_456_789,
+                       "status": "ok" if failures == 0 else "rejected"}
+        path.write_text(json.dumps(rows))
+    if failures:
+        sys.stderr.write(f"error: kernel typecheck produced {failures} failure(s)\n")
+        return EXIT_REJECTED if COMMIT == MAIN else 1
     return 0
 
 
