@@ -35,9 +35,14 @@ def _shown(arg: dict) -> str:
 
 
 def parse(ref: str, binary: str, command: str, argv: list[str], compute_mode: str) -> dict:
-    """Parse `argv` (after the subcommand) into {field: value | True | count}."""
+    """Parse `argv` (after the subcommand) with the table of `binary command` at `ref`."""
     specs = [a for a in commands(ref, binary)[command]
              if not (compute_mode == "cpu" and any("cpu-only" in c for c in a["cfg"] or ()))]
+    return parse_args(specs, argv)
+
+
+def parse_args(specs: list[dict], argv: list[str]) -> dict:
+    """Parse `argv` against clap argument specs into {field: value | True | count}."""
     by_long = {}
     for a in specs:
         for name in [a["long"], *a["aliases"]]:
