@@ -12,7 +12,7 @@ IX = [sys.executable, "-m", "ixcore"]
 
 
 def _ix(*args, cwd):
-    return subprocess.run([*IX, *args], cwd=cwd, capture_output=True, text=True, env=dict(os.environ), timeout=300)
+    return subprocess.run([*IX, *args], cwd=cwd, capture_output=True, text=True, env=dict(os.environ), timeout=300, check=False)
 
 
 @pytest.fixture

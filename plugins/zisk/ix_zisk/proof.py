@@ -54,6 +54,10 @@ class ZiskProofFile:
     def program_vk_bytes(self) -> bytes:
         return _words_to_bytes(self.program_vk)
 
+    @property
+    def zisk_vk_bytes(self) -> bytes:
+        return _words_to_bytes(self.zisk_vk)
+
     def parsed_publics(self, source: str = "<proof>") -> ZiskPublics:
         return ZiskPublics.from_bytes(self.publics, f"{source} publics")
 

@@ -9,8 +9,8 @@ assumptions equal to the host mirror of the guest rule. Aggregates must commit
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import blake3
 
@@ -51,7 +51,15 @@ class _ZiskBackend:
         return self.toolchain.program_vk(which)
 
     def _parse(self, body: bytes, source: str) -> ZiskProofFile:
-        return ZiskProofFile.from_bytes(body, self.toolchain.version.line.proof_codec, source)
+        """Parse with the probed version's codec; the proof must be a full (not minimal)
+        Vadcop proof under the proving key's vadcop final vk, which neither `cargo-zisk
+        verify` nor the aggregation guest checks (both verify against the vk inside)."""
+        pf = ZiskProofFile.from_bytes(body, self.toolchain.version.line.proof_codec, source)
+        _check(not pf.minimal, f"{source}: a minimal (compressed) proof; ix proves and folds full Vadcop proofs")
+        expected = self.toolchain.zisk_vk
+        _check(pf.zisk_vk_bytes == expected, f"{source}: proof carries vadcop final vk {pf.zisk_vk_bytes.hex()[:16]}…, "
+                                             f"not the proving key's {expected.hex()[:16]}…")
+        return pf
 
     @property
     def kernel_version(self) -> str:

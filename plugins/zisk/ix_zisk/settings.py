@@ -11,6 +11,8 @@
     max_witness_stored = 10
     leaf_vk = "<64 hex>"                       # optional pins, used when setup wrote no .verkey.bin
     agg_vk = "<64 hex>"
+    zisk_vk = "<64 hex>"                       # optional pin of the vadcop final vk, used when
+                                               # the proving key has no vadcop_final.verkey.bin
     cost_model = "zisk-main"                   # one of ixcore.costmodel's named models
     timeout_s = 7200
 """
@@ -37,6 +39,7 @@ SCHEMA = {
     "max_witness_stored": int,
     "leaf_vk": str,
     "agg_vk": str,
+    "zisk_vk": str,
     "cost_model": str,
     "timeout_s": (int, float),
 }
@@ -72,11 +75,12 @@ class ZiskSettings:
     max_witness_stored: int | None = None
     leaf_vk: bytes | None = None
     agg_vk: bytes | None = None
+    zisk_vk: bytes | None = None
     cost_model: str = DEFAULT_COST_MODEL
     timeout_s: float | None = None
 
     @classmethod
-    def from_table(cls, table: dict) -> "ZiskSettings":
+    def from_table(cls, table: dict) -> ZiskSettings:
         check_table(table, SCHEMA, "plugins.zisk")
         executor = table.get("executor", "assembly")
         if executor not in EXECUTORS:
@@ -95,6 +99,7 @@ class ZiskSettings:
             max_witness_stored=mws,
             leaf_vk=_vk(table.get("leaf_vk"), "leaf_vk"),
             agg_vk=_vk(table.get("agg_vk"), "agg_vk"),
+            zisk_vk=_vk(table.get("zisk_vk"), "zisk_vk"),
             cost_model=table.get("cost_model", DEFAULT_COST_MODEL),
             timeout_s=table.get("timeout_s"),
         )

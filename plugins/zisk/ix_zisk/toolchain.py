@@ -142,3 +142,17 @@ class ZiskToolchain:
                 f"no program vk for {elf}: setup wrote no {verkey.describe(self.version.line)} in {verkey.cache_dir()}; "
                 f"run `cargo-zisk {self.version.line.setup_command} --elf {elf}` or pin plugins.zisk.{key} in ix.toml")
         return vk
+
+    @cached_property
+    def zisk_vk(self) -> bytes:
+        """The vadcop final vk every proof must carry: the proving key's file, else the pin."""
+        pk = verkey.proving_key_dir(self.settings.proving_key)
+        found = verkey.read_vadcop_final_vk(pk)
+        pinned = self.settings.zisk_vk
+        if found is not None and pinned is not None and found != pinned:
+            raise VerificationError(f"plugins.zisk.zisk_vk = {pinned.hex()} but the proving key {pk} has {found.hex()}")
+        vk = found if found is not None else pinned
+        if vk is None:
+            raise MissingRequirement(f"no vadcop final vk: {pk} has no {verkey.VADCOP_FINAL}; install the proving key "
+                                     "(docs/zk-backends.md) or pin plugins.zisk.zisk_vk in ix.toml")
+        return vk

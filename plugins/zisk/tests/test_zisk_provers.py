@@ -4,12 +4,12 @@ The stand-ins (tests/standins, test doubles) check every argv and byte ix produc
 answer in the real formats, so these tests cover encoders, parsers and host checks.
 """
 import pytest
+from ix_zisk.prover import ZiskAggProver, ZiskLeafProver, vks_id
+from ix_zisk.settings import ZiskSettings
 
 from ixcore.address import ZERO
 from ixcore.errors import MissingRequirement, VerificationError
 from ixcore.merkle import merkle_root
-from ix_zisk.prover import ZiskAggProver, ZiskLeafProver, vks_id
-from ix_zisk.settings import ZiskSettings
 
 #: One stand-in per supported line, plus the 1.0 pre-release Ix main pins (1.0.0-alpha).
 SUPPORTED_STANDINS = ["0.18.0", "1.0.0-alpha", "1.0.0-beta"]
@@ -93,3 +93,51 @@ def test_missing_elf_is_missing_requirement(tmp_path, zisk_table, fixture_env):
     reqs = {r.name: r for r in leaf.toolchain.requirements(need_agg=True)}
     assert reqs["cargo-zisk"].found and reqs["cargo-zisk"].version == "0.18.0"
     assert not reqs["leaf_elf"].found and reqs["agg_elf"].found
+
+
+def _standin_guest():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("standin_guest", Path(__file__).parent / "standins" / "_guest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("version", SUPPORTED_STANDINS)
+def test_proof_under_a_rogue_vadcop_vk_is_refused(tmp_path, zisk_versioned, fixture_env, make_manifest, version):
+    """`cargo-zisk verify` and the aggregation guest verify against the zisk_vk inside the
+    proof; a proof made for another circuit carries its own key and verifies. ix pins the
+    proving key's vadcop final vk, so the re-keyed proof is refused by verify and aggregate."""
+    import attrs
+    from ix_zisk.proof import ZiskProofFile
+
+    table = zisk_versioned(version)
+    leaf, agg = _provers(table)
+    a, b = (leaf.prove(fixture_env, s.blocks, tmp_path / f"s{s.id}") for s in make_manifest(fixture_env, 2).shards)
+    codec = leaf.toolchain.version.line.proof_codec
+    pf = ZiskProofFile.from_bytes(a.body, codec)
+    rogue_vk = (7, 7, 7, 7)
+    forged_proof = _standin_guest().tag(pf.program_vk_bytes, pf.publics.ljust(256, b"\0"), rogue_vk)
+    forged = attrs.evolve(a, body=attrs.evolve(pf, zisk_vk=rogue_vk, proof=forged_proof).to_bytes())
+    with pytest.raises(VerificationError, match="not the proving key's"):
+        leaf.verify(forged)
+    with pytest.raises(VerificationError, match="not the proving key's"):
+        agg.aggregate([forged, b], tmp_path / "agg")
+
+
+def test_zisk_vk_pin_and_missing_proving_key(tmp_path, zisk_versioned, monkeypatch):
+    from ixcore.errors import IxError
+
+    table = zisk_versioned("0.18.0")
+    leaf, _ = _provers({**table, "zisk_vk": "11" * 32})
+    with pytest.raises(VerificationError, match="zisk_vk = 1111.* but the proving key"):
+        _ = leaf.toolchain.zisk_vk
+    monkeypatch.setenv("ZISK_HOME", str(tmp_path / "no-zisk-home"))
+    leaf, _ = _provers(table)
+    with pytest.raises(IxError) as exc:
+        _ = leaf.toolchain.zisk_vk
+    assert "\n" not in str(exc.value) and "vadcop_final.verkey.bin" in str(exc.value) and "pin plugins.zisk.zisk_vk" in str(exc.value)
+    leaf, _ = _provers({**table, "zisk_vk": "11" * 32})
+    assert leaf.toolchain.zisk_vk == bytes.fromhex("11" * 32)

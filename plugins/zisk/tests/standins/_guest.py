@@ -14,7 +14,7 @@ import blake3
 from ixcore.merkle import merkle_root
 
 ELF_MAGIC = b"IX-STANDIN-ELF "
-ZISK_VK_WORDS = (0x5A15, 0x4B, 0x56, 0x4B)  # the stand-in "proving system" key
+ZISK_VK_WORDS = (0x5A15, 0x4B, 0x56, 0x4B)  # the stand-in proving key's vadcop final vk (install.py)
 EXPECTED_N_PUBLICS = 68  # verifier.rs: 4 program-vk words + 64 publics
 
 
@@ -96,8 +96,9 @@ def publics_bytes(id32: bytes, a: int, b: int, failures: int, subject: bytes, as
     return id32 + struct.pack("<III", a, b, failures) + subject + assumptions + struct.pack("<I", count)
 
 
-def tag(vk: bytes, publics: bytes) -> tuple[int, ...]:
-    d = blake3.blake3(b"standin proof" + vk + publics.ljust(256, b"\0")).digest()
+def tag(vk: bytes, publics: bytes, zisk_vk: tuple[int, ...]) -> tuple[int, ...]:
+    """The stand-in 'proof': valid under the zisk_vk it names, as a real proof is under its key."""
+    d = blake3.blake3(b"standin proof" + vk + publics.ljust(256, b"\0") + struct.pack("<4Q", *zisk_vk)).digest()
     return struct.unpack("<4Q", d)
 
 
@@ -163,7 +164,7 @@ def agg_guest(data: bytes) -> tuple[bytes, int]:
         if any(w >> 32 for w in slots):
             die(f"child {i}: a public word has a non-zero high half")
         pub = b"".join(struct.pack("<I", w) for w in slots)
-        if tuple(words[70:-4]) != tag(vk, pub) or tuple(words[-4:]) != ZISK_VK_WORDS:
+        if tuple(words[70:-4]) != tag(vk, pub, tuple(words[-4:])):  # against the blob's own vk
             die(f"child {i}: proof does not verify")
         if vk not in vks:
             die(f"child {i}: program vk not in the allowed set")

@@ -7,6 +7,7 @@ version's layout, and prints that version's lines. Nothing here imports ix_zisk.
 """
 from __future__ import annotations
 
+import json
 import os
 import struct
 import sys
@@ -18,7 +19,6 @@ import blake3
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _clap import clap_error, commands, parse, ref_for
 from _guest import (
-    ZISK_VK_WORDS,
     agg_guest,
     die,
     guest_kind,
@@ -49,17 +49,17 @@ def _u64s(ws) -> bytes:
     return _varint(len(ws)) + b"".join(_varint(w) for w in ws)
 
 
-def proof_file(vk: bytes, publics: bytes) -> bytes:
+def proof_file(vk: bytes, publics: bytes, zisk_vk: tuple[int, ...]) -> bytes:
     """bincode 2 `Proof`; 1.0 adds `hash: String` to the Vadcop body and `hash_mode` to ProgramVK."""
     data = publics.ljust(256, b"\0")
     hash_field = _varint(9) + b"Poseidon1" if V1 else b""
     hash_mode = _varint(0) if V1 else b""
-    return (_varint(0) + _u64s(tag(vk, data)) + _u64s(ZISK_VK_WORDS) + b"\x00" + hash_field
+    return (_varint(0) + _u64s(tag(vk, data, zisk_vk)) + _u64s(zisk_vk) + b"\x00" + hash_field
             + _varint(len(data)) + data + _u64s(struct.unpack("<4Q", vk)) + hash_mode)
 
 
-def read_proof_file(raw: bytes) -> tuple[bytes, bytes, tuple]:
-    """Reader for `verify`: (program vk, publics, proof words); 1.0 checks hash vs hash_mode."""
+def read_proof_file(raw: bytes) -> tuple[bytes, bytes, tuple, tuple]:
+    """Reader for `verify`: (program vk, publics, proof words, zisk_vk); 1.0 checks hash vs hash_mode."""
     pos = 0
 
     def varint():
@@ -88,11 +88,21 @@ def read_proof_file(raw: bytes) -> tuple[bytes, bytes, tuple]:
         mode = varint() if V1 else None
     except (IndexError, struct.error, UnicodeDecodeError):
         die("verify: malformed proof file")
-    if pos != len(raw) or zvk != ZISK_VK_WORDS:
+    if pos != len(raw) or len(zvk) != 4:
         die("verify: malformed proof file")
     if V1 and ("Poseidon1", 0) != (hash_name, mode):
         die(f"verify: proof hash {hash_name!r} does not match program vk hash mode {mode}")
-    return vk, publics, proof
+    return vk, publics, proof, zvk
+
+
+def vadcop_final_vk(got: dict) -> tuple[int, ...]:
+    """proofman's get_vadcop_final_proof_vkey: <pk>/<globalInfo name>/vadcop_final/vadcop_final.verkey.bin."""
+    pk = Path(got.get("proving_key") or Path(os.environ.get("ZISK_HOME") or Path(os.environ["HOME"]) / ".zisk") / "provingKey")
+    try:
+        name = json.loads((pk / "pilout.globalInfo.json").read_text())["name"]
+        return struct.unpack("<4Q", (pk / name / "vadcop_final" / "vadcop_final.verkey.bin").read_bytes())
+    except (OSError, ValueError, KeyError, struct.error) as exc:
+        die(f"proving key {pk} unusable: {exc}")
 
 
 def cache_dir() -> Path:
@@ -125,7 +135,7 @@ def prove(got: dict) -> int:
     publics, steps = (leaf_guest if guest_kind(elf_bytes) == "leaf" else agg_guest)(data)
     default = f"{int(time.time())}-0-proof.bin" if V1 else "vadcop_final_proof.bin"
     out = Path(got.get("output") or default)
-    out.write_bytes(proof_file(program_vk(elf_bytes), publics))
+    out.write_bytes(proof_file(program_vk(elf_bytes), publics, vadcop_final_vk(got)))
     if V1:
         print("--- PROVE SUMMARY -------------")
         print(f"Proof generated in 0.010s, steps: {steps}")
@@ -152,8 +162,8 @@ def main(argv: list[str]) -> int:
         setup(Path(got["elf"]))
         return 0
     if cmd == "verify":
-        vk, publics, proof = read_proof_file(Path(got["proof"]).read_bytes())
-        if proof != tag(vk, publics):
+        vk, publics, proof, zvk = read_proof_file(Path(got["proof"]).read_bytes())
+        if proof != tag(vk, publics, zvk):  # like zisk: against the vk inside the file
             sys.stderr.write("standin: proof does not verify\n")
             return 1
         print("Proof verified")

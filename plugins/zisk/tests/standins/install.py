@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import os
+import struct
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _guest import ZISK_VK_WORDS
 
 
 def wrapper(bin_dir: Path, name: str, script: Path) -> Path:
@@ -26,6 +29,12 @@ def install_zisk(tmp: Path, monkeypatch, version: str = "0.18.0", mode: str = "g
     monkeypatch.setenv("IX_STANDIN_ZISK_VERSION", version)
     monkeypatch.setenv("IX_STANDIN_ZISK_MODE", mode)
     monkeypatch.setenv("ZISK_CACHE_DIR", str(tmp / "zisk-cache"))
+    home = tmp / "zisk-home"  # ZISK_HOME/provingKey: the default proving key zisk and ix read
+    final = home / "provingKey" / "zisk" / "vadcop_final"
+    final.mkdir(parents=True, exist_ok=True)
+    (home / "provingKey" / "pilout.globalInfo.json").write_text('{"name": "zisk"}')
+    (final / "vadcop_final.verkey.bin").write_bytes(struct.pack("<4Q", *ZISK_VK_WORDS))
+    monkeypatch.setenv("ZISK_HOME", str(home))
     elves = {}
     for kind in ("leaf", "agg"):
         elves[kind] = tmp / f"standin-{kind}.elf"
