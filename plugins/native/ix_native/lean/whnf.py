@@ -76,7 +76,11 @@ class WhnfMixin:
         return args[i] if i < len(args) else None
 
     def string_lit_to_constructor(self, lit):
+        """The literal's constructor application, or the literal itself (stuck) while the
+        constructor's pieces have not been validated to have the expansion's types."""
         ctor = STRING_OFLIST if STRING_OFLIST in self.env else STRING_MK
+        if not self.prim_ok(ctor):
+            return lit
         return string_lit_to_constructor(lit.value, ctor)
 
     # ------------------------------------------------------------------ iota / quot
