@@ -24,7 +24,9 @@ from ix_native.lean.tc import TypeChecker
 
 import prim_forgery_env as P
 
-#: Operations validated by their equations (the others are never accelerated, docs/kernel.md).
+#: Operations whose honest `T.<op>`-based definitions earn acceleration. div/mod are only
+#: validated in Lean's fuel-based shape (test_kernel_divmod_primitives.py), shiftRight through
+#: a validated div, gcd/land/lor/xor never (docs/kernel.md); here their forgeries are checked.
 EQUATIONAL = ("add", "sub", "mul", "pow", "beq", "ble", "shiftLeft")
 VERDICTS = ("T.good", "T.bad", "T.lemma", "T.contra")
 

@@ -11,18 +11,22 @@ mention another operation only once that one is validated itself (`mul` is state
 `add`). A definition that fails stays an ordinary, delta-reducible definition.
 
 Validated here (set `validated` of the `Kernel`): `Nat` (and its constructors), `Bool`
-(and its constructors), the equation-checked operations of `EQUATIONS`, and the string
-literal constructor (`String.ofList`, or `String.mk` before it existed) once
-`Char.ofNat`, `List.nil`/`List.cons` at `Char` and the constructor have the literal
-expansion's types. `Nat.div`, `Nat.mod`, `Nat.gcd`, `Nat.land`, `Nat.lor`, `Nat.xor`
-are defined in Lean by fuel or well-founded recursion whose unfoldings do not satisfy
-fuel-free equations over free variables; they are never validated, so never accelerated
-(see docs/kernel.md), and neither is `Nat.shiftRight`, which is stated with `Nat.div`.
+(and its constructors), the equation-checked operations of `EQUATIONS`, `Nat.div` and
+`Nat.mod` in Lean 4.29's fuel-based form (`CASE_CHECKED`: equations checked under each
+value of the `Nat.ble` test that decides their branches), and the string literal
+constructor (`String.ofList`, or `String.mk` before it existed) once `Char.ofNat`,
+`List.nil`/`List.cons` at `Char` and the constructor have the literal expansion's types.
+`Nat.gcd`, `Nat.land`, `Nat.lor`, `Nat.xor` (well-founded recursion in Lean) have no
+equations here: they are never validated, so never accelerated (see docs/kernel.md).
 """
 from __future__ import annotations
 
 from .environment import CTOR, DEFN, INDUCT
 from .expr import (
+    APP,
+    PI,
+    app_fn,
+    instantiate_rev,
     eq_mod_binders,
     mk_app,
     mk_apps,
@@ -138,6 +142,8 @@ def on_add(env, name, make_tc, validated: set) -> None:
             validated.update((ind, *env.get(ind).ctors))
     elif name in EQUATIONS and _operation_ok(env, name, make_tc, validated):
         validated.add(name)
+    elif name in CASE_CHECKED and _case_checked_ok(env, name, validated):
+        validated.add(name)
     if name in _STRING_PARTS or name is NAT:
         for ctor in _STRING_CTORS:
             if ctor not in validated and _string_ctor_ok(env, ctor, make_tc, validated):
@@ -185,6 +191,131 @@ def _operation_ok(env, name, make_tc, validated) -> bool:
         if not _def_eq(tc, lhs, rhs):
             return False
     return True
+
+
+# ------------------------------------------------------------------ div and mod
+#
+# Lean 4.29 computes `x / y` and `x % y` with fuel: `Nat.div x y` is `go y _ (x+1) x _` when
+# `0 < y` (else 0), and `go y _ (fuel+1) x _` is `go y _ fuel (x - y) _ + 1` when `y ≤ x`
+# (else 0); `%` likewise through `Nat.modCore` and `Nat.modCore.go`. The branches are
+# decided by `Nat.decLe`/`Nat.decLt`, i.e. by `Nat.ble`, which is stuck on locals. So each
+# equation is checked twice, once assuming `Nat.ble a b` is `true` and once `false`
+# (`_Assuming`): with `Nat.ble` validated, every closed instance is one of the two cases.
+# The helpers are looked up by name only to be checked; their definitions are not trusted.
+
+def _assuming_tc(env, name):
+    """A type checker class deciding `Nat.ble s t` by assumption, `Nat.ble` opaque."""
+    from .tc import TypeChecker
+
+    ble = mk_const(_N("Nat.ble"))
+
+    class _Assuming(TypeChecker):
+        """`facts`: ((a, b), value); `Nat.ble s t` with s ≡ a, t ≡ b reduces to value. Sound
+        for every closed instance where `Nat.ble a b` does reduce to value: reduction is
+        closed under contexts, and nothing else about `Nat.ble` is used (it does not unfold)."""
+
+        def __init__(self, facts):
+            super().__init__(env, (), prim_ok=lambda n: False, decl_name=name)
+            self.facts = facts
+
+        def _decided(self, e):
+            if e.tag == APP and e.fn.tag == APP and e.fn.fn is ble:
+                for (a, b), v in self.facts:
+                    if self.is_def_eq(e.fn.arg, a) and self.is_def_eq(e.arg, b):
+                        return v
+            return None
+
+        def whnf_core(self, e, cheap_rec=False, cheap_proj=False):
+            v = self._decided(e)
+            return v if v is not None else super().whnf_core(e, cheap_rec, cheap_proj)
+
+        def whnf(self, e):
+            v = self._decided(e)
+            return v if v is not None else super().whnf(e)
+
+        def get_delta_info(self, e):
+            return None if app_fn(e) is ble else super().get_delta_info(e)
+
+        def unfold_definition(self, e):
+            return None if app_fn(e) is ble else super().unfold_definition(e)
+
+    return _Assuming
+
+
+def _by_cases(env, name, split, lhs, if_true, if_false) -> bool:
+    """lhs ≡ if_true assuming `Nat.ble split` is true, lhs ≡ if_false assuming false."""
+    tc_class = _assuming_tc(env, name)
+    return all(_def_eq(tc_class([(split, v)]), lhs, rhs) for v, rhs in ((_TRUE, if_true), (_FALSE, if_false)))
+
+
+def _fuelled(env, go, y, fuel, x):
+    """`go y hy fuel x hfuel` with fresh locals for the two proof arguments, or None when
+    `go` is not a definition of type `(y : Nat) → (0 < y) → (fuel x : Nat) → (x < fuel) → Nat`."""
+    info = env.get(go)
+    if info is None or info.kind != DEFN or info.level_params:
+        return None
+    t, args = info.type, []
+    for i, arg in enumerate((y, None, fuel, x, None)):
+        if t.tag != PI or (arg is not None and t.type is not _NAT):
+            return None
+        if arg is None:
+            if t.type.lbr > i:  # mentions a binder not instantiated yet: malformed
+                return None
+            arg = mk_fvar(_N("h"), instantiate_rev(t.type, args))
+        args.append(arg)
+        t = t.body
+    if instantiate_rev(t, args) is not _NAT:
+        return None
+    return mk_apps(mk_const(go), args)
+
+
+def _fuel_step_ok(env, name, go, on_true) -> bool:
+    """`go y _ (fuel+1) x _ ≡ if y ≤ x then on_true(go y _ fuel (x - y) _) else stop(x)`."""
+    y, fuel, x = (mk_fvar(_N(s), _NAT) for s in ("y", "fuel", "x"))
+    lhs = _fuelled(env, go, y, _succ(fuel), x)
+    rec = _fuelled(env, go, y, fuel, _op(_N("Nat.sub"))(x, y))
+    if lhs is None or rec is None:
+        return False
+    stop = _ZERO if name == _N("Nat.div") else x
+    return _by_cases(env, name, (y, x), lhs, on_true(rec), stop)
+
+
+def _div_ok(env, name, validated) -> bool:
+    go = _N("Nat.div.go")
+    x, y = mk_fvar(_N("x"), _NAT), mk_fvar(_N("y"), _NAT)
+    start = _fuelled(env, go, y, _succ(x), x)
+    return start is not None and \
+        _by_cases(env, name, (_succ(_ZERO), y), _op(name)(x, y), start, _ZERO) and \
+        _fuel_step_ok(env, name, go, _succ)
+
+
+def _mod_ok(env, name, validated) -> bool:
+    core, go = _N("Nat.modCore"), _N("Nat.modCore.go")
+    x, y = mk_fvar(_N("x"), _NAT), mk_fvar(_N("y"), _NAT)
+    start = _fuelled(env, go, y, _succ(x), x)
+    info = env.get(core)
+    if start is None or info is None or info.kind != DEFN or info.level_params:
+        return False
+    mod, mod_core = _op(name), _op(core)
+    sx = _succ(x)
+    return _def_eq(_assuming_tc(env, name)([]), mod(_ZERO, y), _ZERO) and \
+        _by_cases(env, name, (y, sx), mod(sx, y), mod_core(sx, y), sx) and \
+        _by_cases(env, name, (_succ(_ZERO), y), mod_core(x, y), start, x) and \
+        _fuel_step_ok(env, name, go, lambda rec: rec)
+
+
+#: Operations checked by case analysis instead of `EQUATIONS` (both need `Nat.sub`, `Nat.ble`).
+CASE_CHECKED = {_N("Nat.div"): _div_ok, _N("Nat.mod"): _mod_ok}
+
+
+def _case_checked_ok(env, name, validated) -> bool:
+    if not {NAT, BOOL, _N("Nat.sub"), _N("Nat.ble")} <= validated:
+        return False
+    info = env.get(name)
+    if info.kind != DEFN or info.unsafe or info.level_params or \
+            not eq_mod_binders(info.type, _arrow(_NAT, _arrow(_NAT, _NAT))):
+        return False
+    return CASE_CHECKED[name](env, name, validated)
 
 
 def _def_eq(tc, lhs, rhs) -> bool:
