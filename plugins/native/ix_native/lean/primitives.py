@@ -180,9 +180,7 @@ def _operation_ok(env, name, make_tc, validated) -> bool:
     if info.kind != DEFN or info.unsafe or info.level_params or \
             not eq_mod_binders(info.type, _arrow(_NAT, _arrow(_NAT, res))):
         return False
-    # No acceleration while the equations are decided: every side mentions a local, so
-    # `reduce_nat` would not fire anyway, but nothing may depend on that.
-    tc = make_tc((), name, lambda n: False)
+    tc = make_tc((), name, _no_operations(validated))
     f = _op(name)
     helpers = [_op(d) for d in deps]
     for eq in equations:
@@ -203,7 +201,7 @@ def _operation_ok(env, name, make_tc, validated) -> bool:
 # (`_Assuming`): with `Nat.ble` validated, every closed instance is one of the two cases.
 # The helpers are looked up by name only to be checked; their definitions are not trusted.
 
-def _assuming_tc(env, name):
+def _assuming_tc(env, name, validated):
     """A type checker class deciding `Nat.ble s t` by assumption, `Nat.ble` opaque."""
     from .tc import TypeChecker
 
@@ -215,7 +213,7 @@ def _assuming_tc(env, name):
         closed under contexts, and nothing else about `Nat.ble` is used (it does not unfold)."""
 
         def __init__(self, facts):
-            super().__init__(env, (), prim_ok=lambda n: False, decl_name=name)
+            super().__init__(env, (), prim_ok=_no_operations(validated), decl_name=name)
             self.facts = facts
 
         def _decided(self, e):
@@ -242,9 +240,9 @@ def _assuming_tc(env, name):
     return _Assuming
 
 
-def _by_cases(env, name, split, lhs, if_true, if_false) -> bool:
+def _by_cases(env, name, validated, split, lhs, if_true, if_false) -> bool:
     """lhs ≡ if_true assuming `Nat.ble split` is true, lhs ≡ if_false assuming false."""
-    tc_class = _assuming_tc(env, name)
+    tc_class = _assuming_tc(env, name, validated)
     return all(_def_eq(tc_class([(split, v)]), lhs, rhs) for v, rhs in ((_TRUE, if_true), (_FALSE, if_false)))
 
 
@@ -269,7 +267,7 @@ def _fuelled(env, go, y, fuel, x):
     return mk_apps(mk_const(go), args)
 
 
-def _fuel_step_ok(env, name, go, on_true) -> bool:
+def _fuel_step_ok(env, name, validated, go, on_true) -> bool:
     """`go y _ (fuel+1) x _ ≡ if y ≤ x then on_true(go y _ fuel (x - y) _) else stop(x)`."""
     y, fuel, x = (mk_fvar(_N(s), _NAT) for s in ("y", "fuel", "x"))
     lhs = _fuelled(env, go, y, _succ(fuel), x)
@@ -277,7 +275,7 @@ def _fuel_step_ok(env, name, go, on_true) -> bool:
     if lhs is None or rec is None:
         return False
     stop = _ZERO if name == _N("Nat.div") else x
-    return _by_cases(env, name, (y, x), lhs, on_true(rec), stop)
+    return _by_cases(env, name, validated, (y, x), lhs, on_true(rec), stop)
 
 
 def _div_ok(env, name, validated) -> bool:
@@ -285,8 +283,8 @@ def _div_ok(env, name, validated) -> bool:
     x, y = mk_fvar(_N("x"), _NAT), mk_fvar(_N("y"), _NAT)
     start = _fuelled(env, go, y, _succ(x), x)
     return start is not None and \
-        _by_cases(env, name, (_succ(_ZERO), y), _op(name)(x, y), start, _ZERO) and \
-        _fuel_step_ok(env, name, go, _succ)
+        _by_cases(env, name, validated, (_succ(_ZERO), y), _op(name)(x, y), start, _ZERO) and \
+        _fuel_step_ok(env, name, validated, go, _succ)
 
 
 def _mod_ok(env, name, validated) -> bool:
@@ -298,10 +296,10 @@ def _mod_ok(env, name, validated) -> bool:
         return False
     mod, mod_core = _op(name), _op(core)
     sx = _succ(x)
-    return _def_eq(_assuming_tc(env, name)([]), mod(_ZERO, y), _ZERO) and \
-        _by_cases(env, name, (y, sx), mod(sx, y), mod_core(sx, y), sx) and \
-        _by_cases(env, name, (_succ(_ZERO), y), mod_core(x, y), start, x) and \
-        _fuel_step_ok(env, name, go, lambda rec: rec)
+    return _def_eq(_assuming_tc(env, name, validated)([]), mod(_ZERO, y), _ZERO) and \
+        _by_cases(env, name, validated, (y, sx), mod(sx, y), mod_core(sx, y), sx) and \
+        _by_cases(env, name, validated, (_succ(_ZERO), y), mod_core(x, y), start, x) and \
+        _fuel_step_ok(env, name, validated, go, lambda rec: rec)
 
 
 #: Operations checked by case analysis instead of `EQUATIONS` (both need `Nat.sub`, `Nat.ble`).
@@ -316,6 +314,13 @@ def _case_checked_ok(env, name, validated) -> bool:
             not eq_mod_binders(info.type, _arrow(_NAT, _arrow(_NAT, _NAT))):
         return False
     return CASE_CHECKED[name](env, name, validated)
+
+
+def _no_operations(validated):
+    """`prim_ok` while deciding: Nat/Bool/String literal support as validated so far, but no
+    operation accelerated (each side mentions a local, so `reduce_nat` would not fire
+    anyway, but nothing may depend on that)."""
+    return lambda n: n in validated and n not in BIN_OPS
 
 
 def _def_eq(tc, lhs, rhs) -> bool:
@@ -347,7 +352,7 @@ def _string_ctor_ok(env, ctor, make_tc, validated) -> bool:
         (mk_app(mk_const(LIST_CONS, (L_ZERO,)), char), _arrow(char, _arrow(list_char, list_char))),
         (mk_const(ctor), _arrow(list_char, string)),
     )
-    tc = make_tc((), ctor, lambda n: False)
+    tc = make_tc((), ctor, _no_operations(validated))
     from .tc import KernelError
 
     try:

@@ -106,6 +106,8 @@ class WhnfMixin:
         major = self.whnf_core(major, cheap_rec, cheap_proj) if cheap_rec else self.whnf(major)
         if major.tag == LIT:
             if type(major.value) is int:
+                if not self.nat_ok:  # `Nat.succ n` is only a Nat once Nat is validated
+                    return None
                 major = nat_lit_to_constructor(major.value)
             else:
                 major = self.string_lit_to_constructor(major)
@@ -295,7 +297,7 @@ class WhnfMixin:
     def nat_zero_or_succ(self, e):
         """Offset view for `is_def_eq_offset`: ('zero', None), ('succ', pred) or None."""
         if e.tag == LIT:
-            if type(e.value) is not int:
+            if type(e.value) is not int or not self.nat_ok:
                 return None
             return ("zero", None) if e.value == 0 else ("succ", mk_lit(e.value - 1))
         if e is self.nat_zero:
