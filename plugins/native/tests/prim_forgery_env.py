@@ -261,3 +261,31 @@ def write_env(path, op, definition, a=None, b=None, forged_value=None):
         for dcl in decls:
             w.declare(dcl)
     return path
+
+
+def string_env(path, string_of_list_codomain):
+    """Nat, List, Char (`Char.ofNat : Nat → Char`), String and `String.ofList : List Char → C`
+    for the given codomain C (`String` is honest), then `T.s : String := "a"` as a literal."""
+    u = lparam("u")
+    al = Local("α", sort(("succ", u)))
+    ial = al.with_bi("implicit")
+    lst = app(const("List", u), al)
+    lst_ind = IndType("List", pi([al], sort(("succ", u))), (
+        Ctor("List.nil", pi([ial], lst)), Ctor("List.cons", pi([ial, Local("head", al), Local("tail", lst)], lst))))
+    char = const("Char")
+    list_char = app(const("List", L_ZERO), char)
+    n, chars = Local("n", NAT), Local("data", list_char)
+    decls = [
+        _base()[0],
+        derive_inductive(("u",), 1, [lst_ind]),
+        derive_inductive((), 0, [IndType("Char", TYPE, (Ctor("Char.mk", pi([n], char)),))]),
+        derive_inductive((), 0, [IndType("String", TYPE, (Ctor("String.mk", pi([chars], const("String"))),))]),
+        _def("Char.ofNat", pi([n], char), lam([n], app(const("Char.mk"), n))),
+    ]
+    value = app(const("String.mk"), chars) if string_of_list_codomain == const("String") else lit(0)
+    decls.append(_def("String.ofList", pi([chars], string_of_list_codomain), lam([chars], value)))
+    with open(path, "wb") as fh:
+        w = NdjsonWriter(fh)
+        for d in decls:
+            w.declare(d)
+    return path
