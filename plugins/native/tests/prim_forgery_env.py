@@ -289,3 +289,20 @@ def string_env(path, string_of_list_codomain):
         for d in decls:
             w.declare(d)
     return path
+
+
+def structure_env(path, nat_ctors, bool_ctors):
+    """Nat and Bool with the given constructors ((name, type) pairs), Eq, and
+    `T.lit : 1 = Nat.succ Nat.zero := rfl`, which needs the literal `1` to be `Nat.succ 0`."""
+    eq = _base()[3]
+    decls = [
+        derive_inductive((), 0, [IndType("Nat", TYPE, tuple(Ctor(n, t) for n, t in nat_ctors))]),
+        derive_inductive((), 0, [IndType("Bool", TYPE, tuple(Ctor(n, t) for n, t in bool_ctors))]),
+        eq,
+        Theorem("T.lit", (), _eq(NAT, lit(1), succ(const("Nat.zero"))), _refl(NAT, lit(1))),
+    ]
+    with open(path, "wb") as fh:
+        w = NdjsonWriter(fh)
+        for d in decls:
+            w.declare(d)
+    return path

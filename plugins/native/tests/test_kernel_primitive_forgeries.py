@@ -135,3 +135,30 @@ def test_lean_4_29_definitions_are_validated(shared_dir):
     tc = TypeChecker(kernel.env, prim_ok=kernel.validated.__contains__)
     r = tc.whnf(mk_app(mk_app(mk_const(Name.from_str("Nat.pow")), mk_lit(3)), mk_lit(200)))
     assert r.tag == LIT and r.value == 3 ** 200 and tc.ctr.nat_arith > 0
+
+
+NAT_CTORS = (("Nat.zero", P.NAT), ("Nat.succ", P.arrow(P.NAT, P.NAT)))
+BOOL_CTORS = (("Bool.false", P.BOOL), ("Bool.true", P.BOOL))
+STRUCTURES = {
+    "honest": (NAT_CTORS, BOOL_CTORS),
+    "Nat constructors swapped": (NAT_CTORS[::-1], BOOL_CTORS),
+    "binary Nat.succ": ((NAT_CTORS[0], ("Nat.succ", P.arrow(P.NAT, P.arrow(P.NAT, P.NAT)))), BOOL_CTORS),
+    "extra Nat constructor": (NAT_CTORS + (("Nat.two", P.NAT),), BOOL_CTORS),
+    "Bool constructors swapped": (NAT_CTORS, BOOL_CTORS[::-1]),
+}
+
+
+@pytest.mark.parametrize("case", STRUCTURES)
+def test_nat_and_bool_are_validated_only_with_their_exact_constructors(tmp_path, case):
+    """Without a validated Nat, a literal is not `Nat.succ` of anything (so `1 = succ 0`
+    fails) and nothing is accelerated; likewise no `beq`/`ble` without a validated Bool."""
+    nat_ctors, bool_ctors = STRUCTURES[case]
+    kernel = Kernel()
+    stats = kernel.check_all(read_export(P.structure_env(tmp_path / "s.ndjson", nat_ctors, bool_ctors)),
+                             stop_on_error=False)
+    assert all(s.ok for s in stats if str(s.name) != "T.lit")
+    nat_ok = nat_ctors == NAT_CTORS
+    assert {"Nat", "Nat.zero", "Nat.succ"} <= {str(n) for n in kernel.validated} if nat_ok else \
+        not {"Nat", "Nat.zero", "Nat.succ"} & {str(n) for n in kernel.validated}
+    assert ("Bool" in {str(n) for n in kernel.validated}) is (bool_ctors == BOOL_CTORS)
+    assert next(s.ok for s in stats if str(s.name) == "T.lit") is nat_ok
