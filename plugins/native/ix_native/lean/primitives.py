@@ -180,7 +180,7 @@ def _operation_ok(env, name, make_tc, validated) -> bool:
     if info.kind != DEFN or info.unsafe or info.level_params or \
             not eq_mod_binders(info.type, _arrow(_NAT, _arrow(_NAT, res))):
         return False
-    tc = make_tc((), name, _no_operations(validated))
+    tc = make_tc((), name, _validated_except(validated, name))
     f = _op(name)
     helpers = [_op(d) for d in deps]
     for eq in equations:
@@ -213,7 +213,7 @@ def _assuming_tc(env, name, validated):
         closed under contexts, and nothing else about `Nat.ble` is used (it does not unfold)."""
 
         def __init__(self, facts):
-            super().__init__(env, (), prim_ok=_no_operations(validated), decl_name=name)
+            super().__init__(env, (), prim_ok=_validated_except(validated, name), decl_name=name)
             self.facts = facts
 
         def _decided(self, e):
@@ -316,11 +316,11 @@ def _case_checked_ok(env, name, validated) -> bool:
     return CASE_CHECKED[name](env, name, validated)
 
 
-def _no_operations(validated):
-    """`prim_ok` while deciding: Nat/Bool/String literal support as validated so far, but no
-    operation accelerated (each side mentions a local, so `reduce_nat` would not fire
-    anyway, but nothing may depend on that)."""
-    return lambda n: n in validated and n not in BIN_OPS
+def _validated_except(validated, name):
+    """`prim_ok` while deciding `name`: whatever is validated so far (literal support, the
+    operations already shown correct, so that closed arithmetic inside a definition stays
+    cheap), but never `name` itself."""
+    return lambda n: n in validated and n is not name
 
 
 def _def_eq(tc, lhs, rhs) -> bool:
@@ -352,7 +352,7 @@ def _string_ctor_ok(env, ctor, make_tc, validated) -> bool:
         (mk_app(mk_const(LIST_CONS, (L_ZERO,)), char), _arrow(char, _arrow(list_char, list_char))),
         (mk_const(ctor), _arrow(list_char, string)),
     )
-    tc = make_tc((), ctor, _no_operations(validated))
+    tc = make_tc((), ctor, _validated_except(validated, ctor))
     from .tc import KernelError
 
     try:
