@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 
 from ixcore.address import Address
-from ixcore.errors import InputError
+from ixcore.errors import InputError, IxError
 from ixcore.merkle import merkle_root
 from ixcore.model import WorkItem
 from ixcore.profile import Profile
@@ -29,6 +29,13 @@ from .address import (
 from .env_index import EnvIndex, IndexCache
 
 _QUOT_ORDER = {"type": 0, "ctor": 1, "lift": 2, "ind": 3}
+
+
+class RejectedEnv(IxError):
+    """The environment is rejected as `ix check` rejects it (a verdict, so exit 1): nothing
+    of it is profiled or proven."""
+
+    exit_code = 1
 
 
 @attrs.frozen(eq=False)
@@ -135,6 +142,49 @@ def _names_of(m: Member) -> list:
     return []
 
 
+def check_declaration_order(path, block: Block, names, line_of: dict) -> None:
+    """Reject a declaration that mentions a constant declared only after it in the file.
+
+    `ix check` adds declarations in file order, so such a declaration meets an unknown
+    constant and is rejected; a leaf's sub-environment is written in dependency order and
+    would accept it. Applying `ix check`'s rule when the env is loaded keeps `ix prove` from
+    certifying what `ix check` rejects. `names`: the constants the block's expressions
+    mention (first-seen order, types before values, as the kernel meets them)."""
+    if len(block.decls) == 1:
+        per_decl = ((block.decls[0], names),)
+    else:  # a mutual group or the quotient lines: each declaration is added on its own
+        per_decl = tuple((d, _consts_of(m for m in block.members if m.decl is d)) for d in block.decls)
+    for decl, mentioned in per_decl:
+        for x in mentioned:
+            later = line_of.get(x)
+            if later is not None and later > decl.line:
+                raise RejectedEnv(
+                    f"{path}:{decl.line}: {decl.name}: unknown constant {x} (declared later, on line {later}); "
+                    f"declarations must only mention constants declared before them, as `ix check` requires")
+
+
+def _consts_of(members) -> list:
+    """Constant names (and projection structures) the members' expressions mention, in
+    first-seen order (`Encoder.walk` without the encoding)."""
+    from .address import expr_children
+    from .lean.expr import CONST, PROJ
+
+    seen: set = set()
+    names: dict = {}
+    stack = [e for m in members for e in reversed(_exprs_of(m))]
+    while stack:
+        e = stack.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        if e.tag == CONST:
+            names[e.name] = None
+        elif e.tag == PROJ:
+            names[e.sname] = None
+        stack += expr_children(e)
+    return list(names)
+
+
 class _Addressing:
     """Computes block records and addresses in dependency order."""
 
@@ -142,12 +192,14 @@ class _Addressing:
         self.blocks = blocks
         self.enc = Encoder()
         self.where: dict = {}  # constant name -> (block index, member index)
+        line_of: dict = {}  # constant name -> line of the declaration that declares it
         for bi, b in enumerate(blocks):
             for mi, m in enumerate(b.members):
                 if m.name in self.where:
                     other = blocks[self.where[m.name][0]].decls[0]
                     raise InputError(f"{path}:{m.decl.line}: duplicate declaration {m.name} (first on line {other.line})")
                 self.where[m.name] = (bi, mi)
+                line_of[m.name] = m.decl.line
         n = len(blocks)
         self.names: list[list] = [None] * n
         self.sizes = np.zeros(n, dtype=np.int64)
@@ -155,6 +207,7 @@ class _Addressing:
         for bi, b in enumerate(blocks):
             roots = [e for m in b.members for e in _exprs_of(m)]
             names, node_bytes = self.enc.walk(roots)
+            check_declaration_order(path, b, names, line_of)
             extra = [x for m in b.members for x in _names_of(m)]
             seen = dict.fromkeys(names + extra)
             self.names[bi] = list(seen)

@@ -1,7 +1,8 @@
 """Nat literal acceleration is switched on exactly when the environment's definitions earn it.
 
 Nat is validated when its constructors arrive (after the type itself), and `Nat.add` when
-its definition agrees with the built-in on samples. Without the first, every `2^64`-sized
+its definition satisfies `add x 0 ≡ x`, `add x (succ y) ≡ succ (add x y)` over locals
+(test_kernel_primitive_forgeries.py tries to break that). Without the first, every `2^64`-sized
 literal computation falls back to unary `Nat.rec` (an init-prelude run once exhausted memory
 that way); without the second, a forged `Nat.add` would make GMP disagree with delta.
 """

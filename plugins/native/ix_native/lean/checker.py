@@ -30,17 +30,12 @@ import time
 from .environment import AXIOM, DEFN, OPAQUE, QUOT, THM, ConstantInfo, Environment
 from .expr import INTERN_COUNTER, SUBST_COUNTER
 from .inductive import InductiveChecker
-from .nat import BOOL, BOOL_FALSE, BOOL_TRUE, NAT, NAT_SUCC, NAT_ZERO
-from .primitives import PRIMITIVE_NAMES, validate
+from .primitives import PRIMITIVE_NAMES, on_add
 from .quotient import QUOT_NAMES, check_eq, quot_constants
 from .stats import Stats
 from .tc import KernelError, TypeChecker
 
 __all__ = ["Kernel", "KernelError", "run_deep"]
-
-#: A primitive inductive can only be validated once its constructors are in the
-#: environment, which happens after the type itself is added.
-_COMPLETES = {NAT_ZERO: NAT, NAT_SUCC: NAT, BOOL_FALSE: BOOL, BOOL_TRUE: BOOL}
 
 _STACK = 512 * 1024 * 1024
 
@@ -211,9 +206,7 @@ class Kernel:
         if info.kind == QUOT and info.quot_kind == "type":
             self.env.quot_initialized = True
         if info.name in PRIMITIVE_NAMES:
-            validate(self.env, info.name, self._make_tc, self.validated)
-        elif info.name in _COMPLETES and _COMPLETES[info.name] not in self.validated:
-            validate(self.env, _COMPLETES[info.name], self._make_tc, self.validated)
+            on_add(self.env, info.name, self._make_tc, self.validated)
 
     def _infos_unchecked(self, decl):
         """Environment entries for a trusted declaration, built without checking it."""

@@ -260,9 +260,11 @@ class DefEqMixin:
             return f.tag == CONST and (f.name is STRING_OFLIST or f.name is STRING_MK)
 
         if t.tag == LIT and type(t.value) is str and is_str_ctor_app(s):
-            return self.is_def_eq_core(self.string_lit_to_constructor(t), s)
+            e = self.string_lit_to_constructor(t)
+            return None if e is t else self.is_def_eq_core(e, s)
         if s.tag == LIT and type(s.value) is str and is_str_ctor_app(t):
-            return self.is_def_eq_core(t, self.string_lit_to_constructor(s))
+            e = self.string_lit_to_constructor(s)
+            return None if e is s else self.is_def_eq_core(t, e)
         return None
 
     def is_def_eq_unit_like(self, t, s):

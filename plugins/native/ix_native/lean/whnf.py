@@ -76,7 +76,11 @@ class WhnfMixin:
         return args[i] if i < len(args) else None
 
     def string_lit_to_constructor(self, lit):
+        """The literal's constructor application, or the literal itself (stuck) while the
+        constructor's pieces have not been validated to have the expansion's types."""
         ctor = STRING_OFLIST if STRING_OFLIST in self.env else STRING_MK
+        if not self.prim_ok(ctor):
+            return lit
         return string_lit_to_constructor(lit.value, ctor)
 
     # ------------------------------------------------------------------ iota / quot
@@ -102,6 +106,8 @@ class WhnfMixin:
         major = self.whnf_core(major, cheap_rec, cheap_proj) if cheap_rec else self.whnf(major)
         if major.tag == LIT:
             if type(major.value) is int:
+                if not self.nat_ok:  # `Nat.succ n` is only a Nat once Nat is validated
+                    return None
                 major = nat_lit_to_constructor(major.value)
             else:
                 major = self.string_lit_to_constructor(major)
@@ -291,7 +297,7 @@ class WhnfMixin:
     def nat_zero_or_succ(self, e):
         """Offset view for `is_def_eq_offset`: ('zero', None), ('succ', pred) or None."""
         if e.tag == LIT:
-            if type(e.value) is not int:
+            if type(e.value) is not int or not self.nat_ok:
                 return None
             return ("zero", None) if e.value == 0 else ("succ", mk_lit(e.value - 1))
         if e is self.nat_zero:
