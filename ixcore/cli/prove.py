@@ -23,6 +23,18 @@ def resolve_env_format(ctx: Context, path: Path, name: str):
     raise InputError(f"{path}: no installed env format recognises this file (installed: {installed})")
 
 
+def trust_attested(cfg, *provers) -> None:
+    """Give provers of signed records (native) the trust set of this config, resolved
+    here so that every worker judges signatures with ix.toml's trusted_keys."""
+    attested = [p for p in provers if getattr(p, "attested", False)]
+    if attested:
+        from ..keys import TrustSet
+
+        trust = TrustSet.load(cfg)
+        for p in attested:
+            p.trust = trust
+
+
 def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_store: bool = False):
     from ..pipeline import Backends
 
@@ -32,6 +44,7 @@ def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_s
     agg = None
     if "aggregate" in getattr(leaf, "capabilities", ()):
         agg = host.create("agg_prover", agg_name, cfg.plugin_options(agg_name))
+    trust_attested(cfg, leaf, agg)
     store = None
     if not no_store:
         opts = dict(cfg.get("store_options", {}))
