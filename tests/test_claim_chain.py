@@ -14,7 +14,6 @@ from pathlib import Path
 
 import attrs
 import pytest
-
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
 from ix_native.kernel_seam import native_leaf_prover
@@ -46,7 +45,7 @@ def world(tmp_path_factory):
     for env, store, out, shards in ((a, "sa", "ra", "4"), (b, "sb", "rb", "2")):
         run = subprocess.run(
             [sys.executable, "-m", "ixcore", "prove", str(env), "--store", str(d / store), "--out", str(d / out),
-             "--shards", shards, "--json"], capture_output=True, text=True, timeout=300,
+             "--shards", shards, "--json"], check=False, capture_output=True, text=True, timeout=300,
         )
         assert run.returncode == 0, run.stderr
     return d, a, b
@@ -95,7 +94,7 @@ def env_targets(env: Path) -> list:
 
 def forgeries(world) -> dict[str, tuple[Proof, list[Proof], str]]:
     """name -> (forged root, the proofs written beside it, the reason `ix verify` names)."""
-    d, a, b = world
+    d, a, _b = world
     la, lb = _leaves(d / "ra"), _leaves(d / "rb")
     everything = env_targets(a)
     honest = forge_agg(la)
@@ -124,7 +123,7 @@ CASES = ["zero children", "forged subject root", "forged assumption root", "miss
 
 @pytest.mark.parametrize("case", CASES)
 def test_forged_aggregate_is_rejected_by_verify_and_reexecute(world, case, tmp_path, capsys):
-    d, a, _ = world
+    _d, a, _ = world
     root, children, reason = forgeries(world)[case]
     path = write_run(root, children, tmp_path / "run")
     code, out, err = run_ix(capsys, "verify", str(path), "--env", str(a), "--json")
@@ -141,7 +140,7 @@ def test_forged_aggregate_is_rejected_by_verify_and_reexecute(world, case, tmp_p
 
 @pytest.mark.parametrize("case", CASES)
 def test_forged_aggregate_in_a_store_is_not_folded(world, case, tmp_path, capsys, monkeypatch):
-    d, a, _ = world
+    _d, a, _ = world
     root, children, _reason = forgeries(world)[case]
     store = FsStore(tmp_path / "s")
     for p in children:
@@ -239,7 +238,7 @@ LEAF_CASES = {
 
 @pytest.mark.parametrize("case", list(LEAF_CASES))
 def test_forged_leaf_in_a_store_is_reproven_and_named(world, case, tmp_path, capsys, monkeypatch):
-    d, a, _ = world
+    _d, a, _ = world
     forged = forged_leaves(world, tmp_path)[case]
     store = FsStore(tmp_path / "s")
     forged_id = store.put(forged)
