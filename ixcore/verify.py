@@ -162,50 +162,62 @@ class Tree:
 def expand_tree(root: Proof, fetch: Callable[[Address], Proof | None], leaf, agg) -> Tree:
     """Re-derive `root` from its leaves (module docstring). `fetch(id)` returns the proof
     with that id or None; `leaf.verify` / `agg.children_of` are the backend's record
-    checks. Linear in the tree: each proof is read and checked once, and a proof that
-    appears twice anywhere in the tree is rejected."""
+    checks. A proof shared by two subtrees (a stored aggregate folded beside one of its
+    own leaves) is read, checked and derived once, so the work is linear in the distinct
+    proofs; ids are hashes of records that contain the child ids, so there is no cycle."""
     rid = proof_id(root)
     pin = Address(agg.vks_id) if hasattr(agg, "vks_id") else vks_id(leaf.program_id, agg.program_ids[1])
     leaf_id, agg_id = Address(leaf.program_id), Address(agg.program_ids[1])
     nodes: dict[Address, Proof] = {rid: root}
     kids: dict[Address, list[Address]] = {}
     derived: dict[Address, tuple[frozenset, frozenset]] = {}
+    failed: set[Address] = set()
     leaves: list[Address] = []
     problems: list[str] = []
-    stack: list[tuple[Address, bool]] = [(rid, False)]
+    stack: list[Address] = [rid]
     while stack:
-        pid, expanded = stack.pop()
+        pid = stack.pop()
+        if pid in derived or pid in failed:
+            continue
         proof = nodes[pid]
         what = f"{proof.kind} {pid}"
         if proof.kind == "leaf":
             try:
                 leaf.verify(proof)
-                _claim_sound(proof, what)
+                _claim_sound(proof)
             except IxError as exc:
                 problems.append(f"{what}: {exc}")
+                failed.add(pid)
                 continue
             derived[pid] = (frozenset(proof.subjects), frozenset(proof.assumptions))
             leaves.append(pid)
             continue
-        if not expanded:
+        if pid not in kids:  # first visit: check the record, fetch the children
             try:
                 if proof.kind != "agg":
                     raise VerificationError(f"unknown proof kind {proof.kind!r}")
                 ids = [Address(c) for c in agg.children_of(proof)]
-                _claim_sound(proof, what)
+                _claim_sound(proof)
             except IxError as exc:
                 problems.append(f"{what}: {exc}")
+                failed.add(pid)
                 continue
-            bad, added = _child_problems(pid, ids, nodes, fetch, proof.backend, leaf_id, agg_id, pin)
+            bad = _fetch_children(pid, ids, nodes, fetch, proof.backend, leaf_id, agg_id, pin)
             problems += bad
-            if not bad:
-                kids[pid] = ids
-                stack.append((pid, True))  # derive once the children are done
-            # the good children are still checked, so one run names every problem below
-            stack.extend((c, False) for c in reversed(added))
+            if bad:
+                failed.add(pid)
+                # the good children are still checked, so one run names every problem below
+                stack.extend(c for c in reversed(ids) if c in nodes)
+                continue
+            kids[pid] = ids
+        pending = [c for c in kids[pid] if c not in derived and c not in failed]
+        if pending:
+            stack.append(pid)  # derive once the children are done
+            stack.extend(reversed(pending))
             continue
-        if any(c not in derived for c in kids[pid]):
-            continue  # a child was rejected (reported above); nothing to derive
+        if any(c in failed for c in kids[pid]):
+            failed.add(pid)  # a child was rejected (reported above); nothing to derive
+            continue
         subjects = frozenset().union(*(derived[c][0] for c in kids[pid]))
         assumed = frozenset().union(*(derived[c][1] for c in kids[pid])) - subjects
         s_root, a_root = merkle_root(sorted(subjects)), merkle_root(sorted(assumed))
@@ -215,30 +227,32 @@ def expand_tree(root: Proof, fetch: Callable[[Address], Proof | None], leaf, agg
             problems.append(f"{what}: commits assumptions root {proof.claim.assumptions_root}, its children give {a_root}")
         else:
             derived[pid] = (subjects, assumed)
+            continue
+        failed.add(pid)
+    if rid not in derived and not problems:
+        problems.append(f"root {rid}: not derived")  # unreachable by construction; never pass silently
     return Tree(rid, nodes, tuple(leaves), tuple(problems))
 
 
-def _claim_sound(proof: Proof, what: str) -> None:
+def _claim_sound(proof: Proof) -> None:
     if proof.claim.failures:
         raise VerificationError(f"{proof.claim.failures} kernel failure(s)")
     if merkle_root(proof.subjects) != proof.claim.subject_root or merkle_root(proof.assumptions) != proof.claim.assumptions_root:
         raise VerificationError("witness lists do not hash to the committed roots (forged witness)")
 
 
-def _child_problems(pid, ids, nodes, fetch, backend, leaf_id, agg_id, pin) -> tuple[list[str], list[Address]]:
-    """Fetch the children of aggregate `pid` into `nodes`: what is wrong with them, and
-    the children newly added."""
+def _fetch_children(pid, ids, nodes, fetch, backend, leaf_id, agg_id, pin) -> list[str]:
+    """Fetch the children of aggregate `pid` into `nodes` (a child already there is
+    shared, not fetched again); what is wrong with them."""
     what = f"agg {pid}"
     if not ids:
-        return [f"{what}: has no children"], []
+        return [f"{what}: has no children"]
     if len(set(ids)) != len(ids):
         dup = next(c for c in ids if ids.count(c) > 1)
-        return [f"{what}: names child {dup} twice"], []
+        return [f"{what}: names child {dup} twice"]
     out: list[str] = []
-    added: list[Address] = []
     for cid in ids:
         if cid in nodes:
-            out.append(f"{what}: child {cid} appears twice in the tree")
             continue
         try:
             child = fetch(cid)
@@ -261,5 +275,4 @@ def _child_problems(pid, ids, nodes, fetch, backend, leaf_id, agg_id, pin) -> tu
             out.append(f"{what}: child {cid} commits vks_id {child.claim.vks_id.short()}, not this tree's {pin.short()}")
             continue
         nodes[cid] = child
-        added.append(cid)
-    return out, added
+    return out

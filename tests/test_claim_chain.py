@@ -296,3 +296,57 @@ def test_a_copied_run_without_its_proofs_is_rejected(world, tmp_path, capsys):
     assert code == 1 and "is missing" in out
     code, out, _ = run_ix(capsys, "verify", str(tmp_path / "root.proof"), "--env", str(a), "--store", str(d / "sa"))
     assert code == 0, out
+
+
+def test_honest_stored_aggregate_is_rederived_folded_and_verifiable(world, tmp_path, capsys, monkeypatch):
+    """A stored aggregate whose whole tree is in the store is folded (beside its own
+    leaves, which the covering fixpoint also picks); its descendants go to the run
+    directory, so `ix verify` can expand the shared subtree."""
+    d, a, _ = world
+    la = _leaves(d / "ra")
+    store = FsStore(tmp_path / "s")
+    for p in la:
+        store.put(p)
+    agg_id = store.put(forge_agg(la[:2]))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_ix(capsys, "prove", str(a), "--store", "s", "--out", "run", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["stored_rejected"] == [] and report["shards_proven"] == 0
+    assert report["verified"] and report["unconditional"] and report["subject_equals_env_root"]
+    assert (tmp_path / "run" / "proofs" / f"{agg_id}.proof").exists()
+    code, out, _ = run_ix(capsys, "verify", "run", "--env", str(a), "--reexecute", "--json")
+    checks = {c["name"]: c for c in json.loads(out)["checks"]}
+    assert code == 0 and checks["tree"]["ok"] and checks["reexecute"]["detail"].startswith("4 of all")
+
+
+def _resign_claim(proof: Proof, **changes) -> Proof:
+    """`proof` with claim fields changed, its record updated to match and re-signed by
+    the trusted key (so only re-derivation can catch it)."""
+    claim = attrs.evolve(proof.claim, **changes)
+    record = dict(json.loads(proof.body), claim=claim.to_json())
+    return sign(attrs.evolve(proof, claim=claim), record)
+
+
+def test_child_count_and_foreign_tree_are_rejected(world, tmp_path, capsys):
+    from ix_native.provers import NativeLeafProver
+
+    d, a, _ = world
+    la = _leaves(d / "ra")
+    honest = forge_agg(la)
+    miscounted = _resign_claim(honest, checked=3)
+    path = write_run(miscounted, la, tmp_path / "count")
+    code, out, _ = run_ix(capsys, "verify", str(path), "--env", str(a))
+    assert code == 1 and "child count differs" in out
+    # a sub-aggregate made by another aggregation program (another kernel version's tree)
+    other = NativeAggProver(NativeLeafProver(None, None, kver="another kernel"))
+    mine = forge_agg(la[:2])
+    claim = attrs.evolve(mine.claim, vks_id=other.vks_id, env_hash=other.vks_id)
+    record = {"format": AGG_RECORD, "program_id": str(other.agg_id), "children": [str(proofio.proof_id(c)) for c in la[:2]],
+              "child_claims": [], "claim": claim.to_json()}
+    sub = sign(Proof("native", "agg", other.agg_id, claim, mine.subjects, (), b"", other.leaf.kernel_version), record)
+    root = forge_agg([sub, *la[2:]])
+    path = write_run(root, [sub, *la], tmp_path / "alien")
+    code, out, _ = run_ix(capsys, "verify", str(path), "--env", str(a), "--json")
+    tree = next(c for c in json.loads(out)["checks"] if c["name"] == "tree")
+    assert code == 1 and "not of this tree" in tree["detail"], tree
