@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import attrs
+import orjson
 import pytest
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
@@ -220,9 +221,10 @@ def forged_leaves(world, tmp_path) -> dict[str, Proof]:
     unsigned = {k: v for k, v in record.items() if k not in ("signer", "signature")}
     edited = dict(record, verdicts=[[b, True, "edited"] for b, _ok, _r in record["verdicts"]])
     other_program = "11" * 32
+    canonical = lambda r: orjson.dumps(r, option=orjson.OPT_SORT_KEYS)
     return {
-        "unsigned": attrs.evolve(leaf, body=json.dumps(unsigned, sort_keys=True, separators=(",", ":")).encode()),
-        "edited after signing": attrs.evolve(leaf, body=json.dumps(edited, sort_keys=True, separators=(",", ":")).encode()),
+        "unsigned": attrs.evolve(leaf, body=canonical(unsigned)),
+        "edited after signing": attrs.evolve(leaf, body=canonical(edited)),
         "untrusted signer": sign(leaf, record, _other_key(tmp_path)),
         "trusted key, other program id": sign(leaf, dict(record, program_id=other_program)),
     }

@@ -10,8 +10,8 @@ proves nothing by itself, so verifiers re-derive every aggregate from its childr
 (`ixcore.verify.expand_tree`), and `attested = True` tells them to.
 
 Attestation: every record carries `signer` (the Ed25519 public key of the process that
-ran it, `ixcore.keys`) and `signature` over ATTESTATION ‖ proofio.encode(the proof with
-the signature removed from its body): backend, kind, program id, kernel version, the
+ran it, `ixcore.keys`) and `signature` over ATTESTATION ‖ blake3(proofio.encode(the proof
+with the signature removed from its body)): backend, kind, program id, kernel version, the
 whole claim, both witness lists and the rest of the record, so none of them can be
 swapped. The body must be the canonical JSON of its record, so a signed record has one
 encoding and the proof id stays deterministic (Ed25519 signatures are). A record is
@@ -35,7 +35,6 @@ the old kernel are not reused.
 """
 from __future__ import annotations
 
-import json
 import resource
 import time
 from importlib.metadata import PackageNotFoundError, version
@@ -44,6 +43,7 @@ from typing import Sequence
 
 import attrs
 import blake3
+import orjson
 
 from ixcore import keys, proofio
 from ixcore.address import Address
@@ -94,11 +94,15 @@ def vks_id(leaf_id: bytes, agg_id: bytes) -> Address:
 
 
 def _canonical(obj) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
+    """The one byte form of a record (sorted keys, no spaces, UTF-8): what is signed."""
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
 
 
 def _signing_message(proof: Proof, unsigned_body: bytes) -> bytes:
-    return ATTESTATION + proofio.encode(attrs.evolve(proof, body=unsigned_body, stats={}))
+    """What is signed: the domain tag and the blake3 of the proof's encoding with the
+    unsigned body (hashed first: Ed25519 hashes its message twice, and a leaf's encoding
+    runs to megabytes; blake3's collision resistance is what proof ids rest on anyway)."""
+    return ATTESTATION + blake3.blake3(proofio.encode(proof, body=unsigned_body)).digest()
 
 
 def sign(proof: Proof, record: dict, key: keys.LocalKey | None = None) -> Proof:
@@ -137,7 +141,7 @@ def attested_record(proof: Proof, fmt: str, trust: keys.TrustSet) -> dict:
 def _signer_hex(proof: Proof) -> str:
     """The hex public key a native record names as its signer ("" when unsigned)."""
     try:
-        record = json.loads(proof.body)
+        record = orjson.loads(proof.body)
     except ValueError:
         return ""
     signer = record.get("signer") if isinstance(record, dict) else None
@@ -405,7 +409,7 @@ class NativeAggProver:
 
 def _parse_record(proof: Proof, fmt: str) -> dict:
     try:
-        record = json.loads(proof.body)
+        record = orjson.loads(proof.body)
     except ValueError:
         raise VerificationError(f"native {proof.kind}: body is not an execution record") from None
     if not isinstance(record, dict) or record.get("format") != fmt:
