@@ -45,3 +45,19 @@ def _private_env_index_cache(tmp_path_factory):
         os.environ.pop("IX_CACHE_DIR", None)
     else:
         os.environ["IX_CACHE_DIR"] = old
+
+
+# -- signing keys (ixcore.keys) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_key_dir(tmp_path_factory):
+    """Signing keys made by tests (and the CLI processes they start) live in a session
+    temp dir, never in the user's ~/.config/ix."""
+    old = os.environ.get("IX_KEY_DIR")
+    os.environ["IX_KEY_DIR"] = str(tmp_path_factory.mktemp("ix-keys"))
+    yield
+    if old is None:
+        os.environ.pop("IX_KEY_DIR", None)
+    else:
+        os.environ["IX_KEY_DIR"] = old

@@ -46,6 +46,7 @@ SCHEMA: dict[str, Any] = {
         "retries": int,
     },
     "plugins": dict,          # per-plugin free tables, checked by each plugin
+    "trusted_keys": list,     # signers of native proofs to accept besides this machine (ixcore.keys)
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -62,9 +63,10 @@ DEFAULTS: dict[str, Any] = {
     "store_options": {"path": ".ix/store"},
     "executor_options": {"retries": 2},
     "plugins": {},
+    "trusted_keys": [],
 }
 
-TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean", dict: "a table"}
+TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean", dict: "a table", list: "an array"}
 
 
 def _type_name(t) -> str:

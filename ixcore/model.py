@@ -12,7 +12,9 @@ from .address import ZERO, Address
 
 
 def _addr_tuple(xs) -> tuple[Address, ...]:
-    return tuple(Address(x) for x in xs)
+    # an Address is validated when made, so re-wrapping one only costs (a proof carries
+    # tens of thousands, and attrs.evolve converts every field again)
+    return tuple(x if type(x) is Address else Address(x) for x in xs)
 
 
 @attrs.frozen

@@ -19,13 +19,15 @@ from typing import Any, Sequence
 import attrs
 
 from .address import Address
-from .errors import ConfigError, InputError, VerificationError
+from .errors import ConfigError, InputError, IxError, VerificationError
 from .fold import FoldResult, check_coverage, check_witnesses, plan_fold, run_fold, validate_manifest
 from .manifest import ShardManifest
 from .merkle import merkle_root
 from .model import Proof, WorkItem
+from .proofio import proof_id
 from .store import ProofKey
-from .verify import VerifyReport, verify_leaf_set, verify_root
+from .store.covering import covering_fixpoint
+from .verify import VerifyReport, expand_tree, verify_leaf_set, verify_root
 
 # ---------------------------------------------------------------------------------------
 # Leaf jobs: picklable, so the process pool and dask can run them. Workers forked from
@@ -150,6 +152,8 @@ class RunResult:
     extra_subjects: int
     warnings: tuple[str, ...] = ()
     blocks: int = 0              # work items (blocks) of the env
+    rejected_stored: tuple[dict, ...] = ()  # stored proofs that failed authentication
+    support: tuple[Proof, ...] = ()         # descendants of folded stored aggregates
 
     @property
     def ok(self) -> bool:
@@ -186,6 +190,7 @@ class RunResult:
             "phases": self.phases,
             "checks": self.verification.to_json()["checks"],
             "warnings": list(self.warnings),
+            "stored_rejected": list(self.rejected_stored),
         }
 
 
@@ -241,8 +246,10 @@ def prove_env(
         item_of_block = {w.block: w for w in items}
 
     keys = store_keys(leaf, agg if aggregates else None)
+    env_targets = {t for w in items for t in w.proven_targets}
     with phases("store"):
-        covered = store.covered(keys) if store is not None else set()
+        usable = _usable_stored(store, keys, env_targets, leaf, agg if aggregates else None) if store is not None else _Usable()
+        covered = set().union(*(e.subjects for e in usable.entries))
         covered_blocks = {w.block for w in items if w.proven_targets and all(t in covered for t in w.proven_targets)}
     novel_blocks = [w.block for w in items if w.block not in covered_blocks]
 
@@ -288,6 +295,13 @@ def prove_env(
             jobs.append(LeafJob(sid, tuple(w.block for w in ws), str(workdir / f"shard-{sid}")))
             shard_rows[sid] = ShardRun(sid, len(ws), "proven", predicted)
 
+    rejected_stored = tuple(_rejected_row(e, why, groups) for e, why in usable.rejected)
+    warnings += [
+        f"stored {r['kind']} {r['proof']} not reused ({r['reason']}); "
+        + (f"re-proven in shard(s) {', '.join(map(str, r['shards']))}" if r["shards"] else "its targets come from other proofs")
+        for r in rejected_stored
+    ]
+
     leaves: dict[int, Proof] = {}
     with phases("prove"):
         if jobs and hasattr(env, "load_full"):
@@ -306,7 +320,7 @@ def prove_env(
                 # rejected declaration and banks the good leaves for the next run
                 rejected.append((job, proof))
                 continue
-            _check_leaf(proof, job, item_of_block, leaf, env)
+            _check_leaf(proof, job, item_of_block, leaf)
             if store is not None:
                 store.put(proof)  # banked at once: an interrupted run resumes from here
             leaves[job.shard] = proof
@@ -321,12 +335,12 @@ def prove_env(
         if rejected:
             raise VerificationError(_rejection_message(rejected, len(leaves), store is not None))
 
-    env_targets = {t for w in items for t in w.proven_targets}
     novel_targets = {t for p in leaves.values() for t in p.subjects}
     with phases("fold"):
-        entries = store.find_covering(env_targets, novel_targets, keys) if store is not None else []
-        stored = {e.id: store.get(e.id) for e in entries}
-        for e, p in zip(entries, stored.values()):
+        entries = covering_fixpoint(usable.entries, env_targets, novel_targets)
+        stored = {e.id: usable.proofs.get(e.id) or store.get(e.id) for e in entries}
+        support = [p for e in entries for p in usable.support.get(e.id, ())]
+        for p in stored.values():
             check_witnesses(p)
         gap = check_coverage(novel_targets.union(*(p.subjects for p in stored.values())), env_targets)
         if not gap.complete:
@@ -348,6 +362,9 @@ def prove_env(
                 fold.root, leaf_id=leaf.program_id, agg_id=agg.program_ids[1], backend_check=agg.verify,
                 env_root=env_root, env_targets=env_targets, require_unconditional=False,
             )
+            if getattr(agg, "attested", False):
+                pool = {proof_id(p): p for p in (*leaves.values(), *stored.values(), *support, *fold.aggregates)}
+                report = VerifyReport(report.checks + (expand_tree(fold.root, pool.get, leaf, agg).check(),))
         else:
             report = verify_leaf_set(
                 list(leaves.values()) + list(stored.values()), leaf_id=leaf.program_id, backend_check=leaf.verify,
@@ -362,7 +379,60 @@ def prove_env(
         stored=tuple(stored.values()), fold=fold, verification=report,
         shards=tuple(shard_rows[s] for s in sorted(shard_rows)), phases=phases.seconds,
         outstanding=outstanding, extra_subjects=cover.extra, warnings=tuple(warnings), blocks=len(items),
+        rejected_stored=rejected_stored, support=tuple(support),
     )
+
+
+@attrs.frozen
+class _Usable:
+    """The stored proofs a run may fold: entries rebuilt from the authenticated proofs
+    (never from the index alone), the proofs, each stored aggregate's verified
+    descendants, and what was turned away with the reason."""
+
+    entries: tuple = ()
+    proofs: dict = attrs.Factory(dict)
+    support: dict = attrs.Factory(dict)
+    rejected: tuple = ()
+
+
+def _usable_stored(store, keys, env_targets, leaf, agg) -> _Usable:
+    """Reuse by verification, never by trust. For attested (record) backends every stored
+    proof that touches this env is read and checked before it may cover anything: a
+    leaf by its backend check (record and signature by a trusted key), an aggregate by
+    re-deriving its whole tree from the store. Succinct backends are verified by their
+    aggregation program (in-circuit) and by the root check."""
+    entries = store.entries(keys)
+    if not getattr(leaf, "attested", False):
+        return _Usable(tuple(entries))
+    fetch = lambda pid: store.get(pid) if store.has(pid) else None
+    ok, proofs, support, rejected = [], {}, {}, []
+    for e in entries:
+        if not env_targets.intersection(e.subjects):
+            continue
+        try:
+            proof = store.get(e.id)
+            if proof.kind == "leaf":
+                leaf.verify(proof)
+            elif agg is None:
+                raise VerificationError("an aggregate, and this prover does not aggregate")
+            else:
+                tree = expand_tree(proof, fetch, leaf, agg)
+                if not tree.ok:
+                    raise VerificationError(tree.check().detail)
+                support[e.id] = tuple(p for pid, p in tree.nodes.items() if pid != e.id)
+        except IxError as exc:
+            rejected.append((e, str(exc)))
+            continue
+        proofs[e.id] = proof
+        ok.append(attrs.evolve(e, subjects=proof.subjects, assumptions=proof.assumptions))
+    return _Usable(tuple(ok), proofs, support, tuple(rejected))
+
+
+def _rejected_row(entry, reason: str, groups) -> dict:
+    """A turned-away stored proof and the shards of this run that now prove its targets."""
+    subjects = set(entry.subjects)
+    shards = sorted(sid for sid, ws in groups if any(t in subjects for w in ws for t in w.proven_targets))
+    return {"proof": str(entry.id), "kind": entry.kind, "reason": reason, "shards": shards}
 
 
 def _fail(name: str, detail: str):
@@ -392,12 +462,18 @@ def _rejection_message(rejected: list[tuple[LeafJob, Proof]], banked: int, store
     )
 
 
-def _check_leaf(proof: Proof, job: LeafJob, item_of_block, leaf, env) -> None:
+def _check_leaf(proof: Proof, job: LeafJob, item_of_block, leaf) -> None:
     """Host checks on a fresh failure-free leaf before it is banked: program id, witness
-    roots, and subject binding to the shard's proven targets."""
+    roots, subject binding to the shard's proven targets and, for attested backends, the
+    record's signature by a trusted key (a dask worker's key must be trusted)."""
     if proof.program_id != leaf.program_id:
         raise VerificationError(f"shard {job.shard}: leaf carries program {proof.program_id.short()}, expected {leaf.program_id.short()}")
     check_witnesses(proof)
+    if getattr(leaf, "attested", False):
+        try:
+            leaf.verify(proof)
+        except VerificationError as exc:
+            raise VerificationError(f"shard {job.shard}: {exc} (trust the worker's key: `ix keys trust`, or ix.toml trusted_keys)") from None
     cover = sorted({t for b in job.blocks for t in item_of_block[b].proven_targets})
     if list(proof.subjects) != cover:
         raise VerificationError(f"shard {job.shard}: committed subject does not bind the shard's proven targets")

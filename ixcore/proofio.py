@@ -29,8 +29,9 @@ STATS_TAG = b"STAT"
 _U64 = struct.Struct("<Q")
 
 
-def encode(proof: Proof) -> bytes:
-    """The canonical record (what the proof id hashes)."""
+def encode(proof: Proof, body: bytes | None = None) -> bytes:
+    """The canonical record (what the proof id hashes); `body` replaces the proof's body
+    (a signer encodes the proof as it will be, minus the signature)."""
     c = proof.claim
     out = bytearray(MAGIC)
     out.append(VERSION)
@@ -49,7 +50,7 @@ def encode(proof: Proof) -> bytes:
         out += _U64.pack(len(addrs))
         for a in addrs:
             out += a
-    _put_bytes(out, proof.body)
+    _put_bytes(out, proof.body if body is None else body)
     return bytes(out)
 
 

@@ -7,8 +7,8 @@ Files written into the run directory:
                   not written when no shard was proven (a fully reused run has nothing to
                   plot, and importing matplotlib would dominate its run time)
     root.proof    the root proof (aggregated runs)
-    proofs/       every proof of the fold (leaves, stored children, aggregates), by id,
-                  so `ix verify root.proof --reexecute` can walk the tree
+    proofs/       every proof of the tree (leaves, stored children and their descendants,
+                  aggregates), by id, so `ix verify root.proof` can expand and re-derive it
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def write_run(result: RunResult, out_dir: str | Path) -> dict:
     """Write every artefact of a run; returns the report dict (also report.json)."""
     out = Path(out_dir)
     (out / "proofs").mkdir(parents=True, exist_ok=True)
-    every = list(result.leaves) + list(result.stored) + list(result.fold_proofs())
+    every = list(result.leaves) + list(result.stored) + list(result.support) + list(result.fold_proofs())
     for proof in every:
         (out / "proofs" / f"{proofio.proof_id(proof)}.proof").write_bytes(proofio.dumps(proof))
     proven = any(s.status == "proven" for s in result.shards)

@@ -93,12 +93,17 @@ class Registration:
 #              program_id; kernel_version; cost_model() -> ixcore.costmodel.CostModel;
 #              prove(env, blocks, workdir) -> Proof; execute(env, blocks, workdir);
 #              verify(proof, reexecute=False, env=None) raises VerificationError.
+#              Optional, for backends whose proofs are signed records, not succinct
+#              proofs (native): attested = True (verifiers then expand and re-derive
+#              every aggregate, and ix prove authenticates every stored proof),
+#              trust (an ixcore.keys.TrustSet, set by the CLI from ix.toml), and
+#              signer_of(proof) -> hex public key (listed by ix verify).
 #              Optional, for `ix inspect`: sniff_proof(path) -> bool and
 #              describe_proof(path) -> dict for the prover's own proof files.
 # agg_prover:  name; program_ids (leaf_id, agg_id); arity;
 #              aggregate(children: list[Proof], workdir) -> Proof (mode 1, vks_id =
 #              blake3(leaf_id || agg_id)); verify(proof); optional children_of(proof) ->
-#              child proof ids (lets `ix verify --reexecute` walk the tree).
+#              child proof ids (verified record; required when attested) and attested.
 # store:       covered(keys=None) -> set[Address]; get(proof_id) -> Proof;
 #              put(proof) -> id (atomic; refuses failures > 0); has(proof_id);
 #              entries(keys=None) -> list[StoredEntry];

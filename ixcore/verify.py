@@ -6,6 +6,15 @@ for a prover that cannot aggregate, every leaf carries the leaf id); failures = 
 witness lists hash to the committed roots; the subject covers the expected env (equal to
 its root when nothing else was folded in); and no assumption is outstanding when an
 unconditional claim is required. Every check is reported, not only the first failure.
+
+For backends whose proofs are signed records rather than succinct proofs (the prover
+says `attested = True`: native), an aggregate's own record proves nothing about its
+children, so `expand_tree` re-derives the whole tree from the root: every descendant
+must be available, every leaf must pass its backend check (record + signature), and
+every aggregate's committed subject and assumption roots must equal the ones recomputed
+from its children (subject = ∪ children's subjects, assumptions = ∪ children's
+assumptions minus the subject). For succinct backends (zisk) the zkVM verifier of the root
+stands for its children, as in Ix.
 """
 from __future__ import annotations
 
@@ -17,6 +26,7 @@ from .address import Address
 from .errors import IxError, VerificationError
 from .merkle import merkle_root
 from .model import Proof
+from .proofio import proof_id
 
 
 def vks_id(leaf_id: bytes, agg_id: bytes) -> Address:
@@ -125,3 +135,144 @@ def _claim_checks(proofs, env_root, env_targets, require_unconditional, subjects
         n = len(assumptions)
         checks.append(Check("assumptions", n == 0, "none outstanding (unconditional)" if n == 0 else f"{n} outstanding assumption(s)"))
     return checks
+
+
+@attrs.frozen
+class Tree:
+    """An expanded proof tree: every node by id, the leaves in post-order, and every
+    reason the tree was rejected (empty when every node re-derived)."""
+
+    root: Address
+    nodes: dict
+    leaves: tuple[Address, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def check(self) -> Check:
+        if self.ok:
+            aggs = len(self.nodes) - len(self.leaves)
+            return Check("tree", True, f"{len(self.leaves)} leaves and {aggs} aggregate(s) re-derived from the root")
+        more = f" (and {len(self.problems) - 3} more)" if len(self.problems) > 3 else ""
+        return Check("tree", False, "; ".join(self.problems[:3]) + more)
+
+
+def expand_tree(root: Proof, fetch: Callable[[Address], Proof | None], leaf, agg) -> Tree:
+    """Re-derive `root` from its leaves (module docstring). `fetch(id)` returns the proof
+    with that id or None; `leaf.verify` / `agg.children_of` are the backend's record
+    checks. A proof shared by two subtrees (a stored aggregate folded beside one of its
+    own leaves) is read, checked and derived once, so the work is linear in the distinct
+    proofs; ids are hashes of records that contain the child ids, so there is no cycle."""
+    rid = proof_id(root)
+    pin = Address(agg.vks_id) if hasattr(agg, "vks_id") else vks_id(leaf.program_id, agg.program_ids[1])
+    leaf_id, agg_id = Address(leaf.program_id), Address(agg.program_ids[1])
+    nodes: dict[Address, Proof] = {rid: root}
+    kids: dict[Address, list[Address]] = {}
+    derived: dict[Address, tuple[frozenset, frozenset]] = {}
+    failed: set[Address] = set()
+    leaves: list[Address] = []
+    problems: list[str] = []
+    stack: list[Address] = [rid]
+    while stack:
+        pid = stack.pop()
+        if pid in derived or pid in failed:
+            continue
+        proof = nodes[pid]
+        what = f"{proof.kind} {pid}"
+        if proof.kind == "leaf":
+            try:
+                leaf.verify(proof)
+                _claim_sound(proof)
+            except IxError as exc:
+                problems.append(f"{what}: {exc}")
+                failed.add(pid)
+                continue
+            derived[pid] = (frozenset(proof.subjects), frozenset(proof.assumptions))
+            leaves.append(pid)
+            continue
+        if pid not in kids:  # first visit: check the record, fetch the children
+            try:
+                if proof.kind != "agg":
+                    raise VerificationError(f"unknown proof kind {proof.kind!r}")
+                ids = [Address(c) for c in agg.children_of(proof)]
+                _claim_sound(proof)
+            except IxError as exc:
+                problems.append(f"{what}: {exc}")
+                failed.add(pid)
+                continue
+            bad = _fetch_children(pid, ids, nodes, fetch, proof.backend, leaf_id, agg_id, pin)
+            problems += bad
+            if bad:
+                failed.add(pid)
+                # the good children are still checked, so one run names every problem below
+                stack.extend(c for c in reversed(ids) if c in nodes)
+                continue
+            kids[pid] = ids
+        pending = [c for c in kids[pid] if c not in derived and c not in failed]
+        if pending:
+            stack.append(pid)  # derive once the children are done
+            stack.extend(reversed(pending))
+            continue
+        if any(c in failed for c in kids[pid]):
+            failed.add(pid)  # a child was rejected (reported above); nothing to derive
+            continue
+        subjects = frozenset().union(*(derived[c][0] for c in kids[pid]))
+        assumed = frozenset().union(*(derived[c][1] for c in kids[pid])) - subjects
+        s_root, a_root = merkle_root(sorted(subjects)), merkle_root(sorted(assumed))
+        if s_root != proof.claim.subject_root:
+            problems.append(f"{what}: commits subject root {proof.claim.subject_root}, its children give {s_root}")
+        elif a_root != proof.claim.assumptions_root:
+            problems.append(f"{what}: commits assumptions root {proof.claim.assumptions_root}, its children give {a_root}")
+        else:
+            derived[pid] = (subjects, assumed)
+            continue
+        failed.add(pid)
+    if rid not in derived and not problems:
+        problems.append(f"root {rid}: not derived")  # unreachable by construction; never pass silently
+    return Tree(rid, nodes, tuple(leaves), tuple(problems))
+
+
+def _claim_sound(proof: Proof) -> None:
+    if proof.claim.failures:
+        raise VerificationError(f"{proof.claim.failures} kernel failure(s)")
+    if merkle_root(proof.subjects) != proof.claim.subject_root or merkle_root(proof.assumptions) != proof.claim.assumptions_root:
+        raise VerificationError("witness lists do not hash to the committed roots (forged witness)")
+
+
+def _fetch_children(pid, ids, nodes, fetch, backend, leaf_id, agg_id, pin) -> list[str]:
+    """Fetch the children of aggregate `pid` into `nodes` (a child already there is
+    shared, not fetched again); what is wrong with them."""
+    what = f"agg {pid}"
+    if not ids:
+        return [f"{what}: has no children"]
+    if len(set(ids)) != len(ids):
+        dup = next(c for c in ids if ids.count(c) > 1)
+        return [f"{what}: names child {dup} twice"]
+    out: list[str] = []
+    for cid in ids:
+        if cid in nodes:
+            continue
+        try:
+            child = fetch(cid)
+        except IxError as exc:
+            out.append(f"{what}: child {cid} is unreadable ({exc})")
+            continue
+        if child is None:
+            out.append(f"{what}: child {cid} is missing (not in the run directory or the store)")
+            continue
+        if proof_id(child) != cid:
+            out.append(f"{what}: the proof found for child {cid} hashes to {proof_id(child)}")
+            continue
+        if child.backend != backend or child.program_id not in (leaf_id, agg_id):
+            out.append(f"{what}: child {cid} is a {child.backend} proof of program {child.program_id.short()}, not of this tree")
+            continue
+        if (child.kind == "leaf") != (child.program_id == leaf_id):
+            out.append(f"{what}: child {cid} is a {child.kind} under the {'leaf' if child.program_id == leaf_id else 'aggregation'} program id")
+            continue
+        if child.kind == "agg" and child.claim.vks_id != pin:
+            out.append(f"{what}: child {cid} commits vks_id {child.claim.vks_id.short()}, not this tree's {pin.short()}")
+            continue
+        nodes[cid] = child
+    return out

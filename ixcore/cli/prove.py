@@ -23,6 +23,32 @@ def resolve_env_format(ctx: Context, path: Path, name: str):
     raise InputError(f"{path}: no installed env format recognises this file (installed: {installed})")
 
 
+def trust_attested(cfg, *provers) -> None:
+    """Give provers of signed records (native) the trust set of this config, resolved
+    here so that every worker judges signatures with ix.toml's trusted_keys."""
+    attested = [p for p in provers if getattr(p, "attested", False)]
+    if attested:
+        from ..keys import TrustSet
+
+        trust = TrustSet.load(cfg)
+        for p in attested:
+            p.trust = trust
+
+
+def _keys_outside(backends, out: Path) -> None:
+    """Whoever can write a store or a run directory must not be able to sign: refuse a
+    key directory inside either."""
+    if not getattr(backends.leaf_prover, "attested", False):
+        return
+    from ..keys import inside, key_dir
+
+    roots = [Path(out)] + ([Path(backends.store.root)] if hasattr(backends.store, "root") else [])
+    holder = inside(key_dir(), roots)
+    if holder is not None:
+        raise ConfigError(f"{key_dir()}: the signing key directory is inside {holder}; keep keys outside stores "
+                          "and run directories (set IX_KEY_DIR)")
+
+
 def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_store: bool = False):
     from ..pipeline import Backends
 
@@ -32,6 +58,7 @@ def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_s
     agg = None
     if "aggregate" in getattr(leaf, "capabilities", ()):
         agg = host.create("agg_prover", agg_name, cfg.plugin_options(agg_name))
+    trust_attested(cfg, leaf, agg)
     store = None
     if not no_store:
         opts = dict(cfg.get("store_options", {}))
@@ -122,6 +149,7 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
         arity=int(cfg.get("prove.arity", 4)), jobs=int(cfg.get("prove.jobs") or os.cpu_count() or 1),
     )
     out = out_dir or fresh_run_dir(Path(cfg["workdir"]) / "runs")
+    _keys_outside(backends, out)
     with ctx.progress() as progress:
         result = prove_env(env, backends, settings, manifest=parsed, workdir=out / "work", progress=progress)
     report = write_run(result, out)

@@ -497,14 +497,15 @@ class NdjsonFormat:
             return False
         return isinstance(obj, dict) and isinstance(obj.get("meta"), dict)
 
-    def load(self, path, **_options) -> NativeEnv:
+    def load(self, path, trust: bool | None = None, **_options) -> NativeEnv:
         """From the cached env index when one matches the file's bytes, else by parsing
-        the export (and caching its index for the next run)."""
+        the export (and caching its index for the next run). `trust=False` (a verifier)
+        recomputes everything from the file and neither reads nor writes the cache."""
         from .lean.export import read_export
 
         if not Path(path).is_file():
             raise InputError(f"{path}: no such file")
-        cache = IndexCache.for_env(path)
+        cache = IndexCache.for_env(path) if trust is not False else None
         index = cache.load() if cache is not None else None
         if index is not None:
             return NativeEnv.from_index(path, index, cache)

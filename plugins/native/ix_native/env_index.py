@@ -10,16 +10,22 @@ Keying: blake3 of the file's bytes plus the *encoding version*, a digest of the 
 that define grouping, records and addresses (a changed file or encoding never reuses an
 index). File layout, all integers little-endian:
 
-    MAGIC (8 bytes) | format version (u32) | blake3(payload) (32 bytes) | payload (JSON)
+    MAGIC (8 bytes) | format version (u32) | MAC (32 bytes) | payload (JSON)
 
-The payload repeats the key; a cache file whose magic, version, checksum or key does not
-match is ignored and rewritten, never trusted. Writes are atomic (temp file + rename).
+The cache is a speed-up, never an authority: whoever can write the cache directory must
+not decide an env root. MAC = keyed blake3, under a key derived from this machine's
+signing key (`ixcore.keys`), over the cache key (the source file's hash) and the
+payload, so only this user's ix processes can write an entry that is used, and an
+entry is bound to the file it was made from. The payload repeats the key; a cache file
+whose magic, version, MAC or key does not match is ignored and rewritten. `ix verify`
+never reads the cache (`NdjsonFormat.load(trust=False)`). Writes are atomic.
 `IX_NO_ENV_CACHE=1` disables the cache; the directory is `$IX_CACHE_DIR`, else
 `$XDG_CACHE_HOME/ix/env-index`, else `~/.cache/ix/env-index`.
 """
 from __future__ import annotations
 
 import functools
+import hmac
 import os
 import struct
 import tempfile
@@ -32,7 +38,8 @@ import numpy as np
 from ixcore.address import Address
 
 MAGIC = b"IXENVIDX"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+_MAC_PURPOSE = "ix-native env-index cache MAC"
 _HEADER = struct.Struct("<8sI32s")
 
 # Modules whose code decides what a block is and what its address is.
@@ -62,7 +69,7 @@ class EnvIndex:
                 and self.deps == other.deps and self.order == other.order
                 and np.array_equal(self.sizes, other.sizes))
 
-    def to_bytes(self, key: str) -> bytes:
+    def to_bytes(self, key: str, secret: bytes) -> bytes:
         import orjson
 
         payload = orjson.dumps({
@@ -74,20 +81,20 @@ class EnvIndex:
             "deps": self.deps,
             "order": self.order,
         })
-        return _HEADER.pack(MAGIC, FORMAT_VERSION, blake3.blake3(payload).digest()) + payload
+        return _HEADER.pack(MAGIC, FORMAT_VERSION, _mac(secret, key, payload)) + payload
 
     @classmethod
-    def from_bytes(cls, data: bytes, key: str) -> "EnvIndex":
+    def from_bytes(cls, data: bytes, key: str, secret: bytes) -> "EnvIndex":
         import orjson
 
         if len(data) < _HEADER.size:
             raise CorruptIndex("truncated header")
-        magic, version, checksum = _HEADER.unpack_from(data)
+        magic, version, tag = _HEADER.unpack_from(data)
         if magic != MAGIC or version != FORMAT_VERSION:
             raise CorruptIndex(f"not an env index of format {FORMAT_VERSION}")
         payload = data[_HEADER.size:]
-        if blake3.blake3(payload).digest() != checksum:
-            raise CorruptIndex("checksum mismatch")
+        if not hmac.compare_digest(_mac(secret, key, payload), tag):
+            raise CorruptIndex("not authenticated by this machine's key, or not for this file")
         try:
             obj = orjson.loads(payload)
             if obj["key"] != key:
@@ -108,6 +115,25 @@ class EnvIndex:
             if isinstance(exc, CorruptIndex):
                 raise
             raise CorruptIndex(f"malformed payload ({exc})") from None
+
+
+def _mac(secret: bytes, key: str, payload: bytes) -> bytes:
+    h = blake3.blake3(key=secret)
+    h.update(key.encode() + b"\0")
+    h.update(payload)
+    return h.digest()
+
+
+def mac_key() -> bytes | None:
+    """The cache MAC key, derived from this machine's signing key; None when the key
+    cannot be had (then the cache is neither read nor written)."""
+    from ixcore.errors import IxError
+    from ixcore.keys import local_key
+
+    try:
+        return local_key().derive(_MAC_PURPOSE)
+    except IxError:
+        return None
 
 
 @functools.cache
@@ -160,25 +186,31 @@ class IndexCache:
         return self.directory / f"{self.key}.idx"
 
     def load(self) -> EnvIndex | None:
-        """The stored index, or None when absent or not trustworthy (then it is removed)."""
+        """The stored index, or None when absent or not authentic (then it is removed)."""
+        secret = mac_key()
+        if secret is None:
+            return None
         try:
             data = self.file.read_bytes()
         except OSError:
             return None
         try:
-            return EnvIndex.from_bytes(data, self.key)
+            return EnvIndex.from_bytes(data, self.key, secret)
         except CorruptIndex:
             self.drop()
             return None
 
     def save(self, index: EnvIndex) -> None:
         """Write atomically; a cache that cannot be written only costs the next run time."""
+        secret = mac_key()
+        if secret is None:
+            return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".idx")
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(index.to_bytes(self.key))
+                    fh.write(index.to_bytes(self.key, secret))
                 os.replace(tmp, self.file)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

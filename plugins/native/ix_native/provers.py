@@ -1,11 +1,21 @@
 """Native leaf and aggregation provers: the Python Lean kernel behind Ix's claim rules.
 
-What a native proof is: an execution record bound by hashes, NOT a succinct
-zero-knowledge proof. The leaf record names the sub-environment it ran on (its blake3),
-the items it checked, the kernel's verdicts and the committed claim; anyone holding the
-environment re-runs it (`ix verify --reexecute`) to confirm it. Aggregates record their
-children's proof ids and apply Ix's mode-1 discharge after re-checking every child's pin
-and witness lists, exactly as the Zisk aggregation guest does in-circuit.
+What a native proof is: a signed execution record, NOT a succinct zero-knowledge
+proof. The leaf record names the sub-environment it ran on (its blake3), the items it
+checked, the kernel's verdicts and the committed claim; anyone holding the environment
+re-runs it (`ix verify --reexecute`) to confirm it. Aggregates record their children's
+proof ids and apply Ix's mode-1 discharge after re-checking every child's pin and
+witness lists, as the Zisk aggregation guest does in-circuit; but an aggregate record
+proves nothing by itself, so verifiers re-derive every aggregate from its children
+(`ixcore.verify.expand_tree`), and `attested = True` tells them to.
+
+Attestation: every record carries `signer` (the Ed25519 public key of the process that
+ran it, `ixcore.keys`) and `signature` over ATTESTATION ‖ blake3(proofio.encode(the proof
+with the signature removed from its body)): backend, kind, program id, kernel version, the
+whole claim, both witness lists and the rest of the record, so none of them can be
+swapped. The body must be the canonical JSON of its record, so a signed record has one
+encoding and the proof id stays deterministic (Ed25519 signatures are). A record is
+accepted only when the signature verifies and the signer is in the prover's trust set.
 
 Claim rules of the native leaf (shard = list of block addresses):
 - subject = the proven targets of the shard's items (Ix's certified set);
@@ -25,7 +35,6 @@ the old kernel are not reused.
 """
 from __future__ import annotations
 
-import json
 import resource
 import time
 from importlib.metadata import PackageNotFoundError, version
@@ -34,7 +43,9 @@ from typing import Sequence
 
 import attrs
 import blake3
+import orjson
 
+from ixcore import keys, proofio
 from ixcore.address import Address
 from ixcore.errors import InputError, VerificationError
 from ixcore.merkle import merkle_root
@@ -44,6 +55,7 @@ BACKEND = "native"
 LEAF_RECORD = "ix-native-leaf 1"
 AGG_RECORD = "ix-native-agg 1"
 DEFAULT_ARITY = 4
+ATTESTATION = b"ix-native attestation 1\0"
 _PKG = Path(__file__).resolve().parent
 
 
@@ -82,7 +94,58 @@ def vks_id(leaf_id: bytes, agg_id: bytes) -> Address:
 
 
 def _canonical(obj) -> bytes:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
+    """The one byte form of a record (sorted keys, no spaces, UTF-8): what is signed."""
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
+
+def _signing_message(proof: Proof, unsigned_body: bytes) -> bytes:
+    """What is signed: the domain tag and the blake3 of the proof's encoding with the
+    unsigned body (hashed first: Ed25519 hashes its message twice, and a leaf's encoding
+    runs to megabytes; blake3's collision resistance is what proof ids rest on anyway)."""
+    return ATTESTATION + blake3.blake3(proofio.encode(proof, body=unsigned_body)).digest()
+
+
+def sign(proof: Proof, record: dict, key: keys.LocalKey | None = None) -> Proof:
+    """`proof` with body = `record` signed by `key` (default: this machine's key)."""
+    key = key or keys.local_key()
+    record = {k: v for k, v in record.items() if k != "signature"}
+    record["signer"] = key.public_hex
+    message = _signing_message(proof, _canonical(record))
+    record["signature"] = key.sign(message).hex()
+    return attrs.evolve(proof, body=_canonical(record))
+
+
+def attested_record(proof: Proof, fmt: str, trust: keys.TrustSet) -> dict:
+    """The record of `proof` once its signature verifies under a trusted key."""
+    record = _parse_record(proof, fmt)
+    what = f"native {proof.kind}"
+    if _canonical(record) != bytes(proof.body):
+        raise VerificationError(f"{what}: record is not in canonical form (edited after signing)")
+    signer, signature = record.get("signer"), record.get("signature")
+    if not isinstance(signer, str) or not isinstance(signature, str):
+        raise VerificationError(f"{what}: record is unsigned")
+    try:
+        public, sig = bytes.fromhex(signer), bytes.fromhex(signature)
+    except ValueError:
+        raise VerificationError(f"{what}: signer or signature is not hex") from None
+    unsigned = {k: v for k, v in record.items() if k != "signature"}
+    if not keys.verify_signature(public, sig, _signing_message(proof, _canonical(unsigned))):
+        raise VerificationError(f"{what}: signature does not verify (record edited after signing, or forged)")
+    if public not in trust:
+        raise VerificationError(f"{what}: signed by untrusted key {keys.fingerprint(public)} ({signer})")
+    if record.get("program_id") != str(proof.program_id):
+        raise VerificationError(f"{what}: record names program {record.get('program_id')}, the proof {proof.program_id}")
+    return record
+
+
+def _signer_hex(proof: Proof) -> str:
+    """The hex public key a native record names as its signer ("" when unsigned)."""
+    try:
+        record = orjson.loads(proof.body)
+    except ValueError:
+        return ""
+    signer = record.get("signer") if isinstance(record, dict) else None
+    return signer if isinstance(signer, str) else ""
 
 
 def _reset_peak_rss() -> None:
@@ -124,12 +187,31 @@ class NativeLeafProver:
     name = BACKEND
     backend = BACKEND
     capabilities = frozenset({"execute", "prove", "aggregate"})
+    attested = True
 
-    def __init__(self, kernel, load_sub_env, kver: str | None = None):
+    def __init__(self, kernel, load_sub_env, kver: str | None = None, trust: keys.TrustSet | None = None):
         self.kernel = kernel
         self.load_sub_env = load_sub_env
         self.kernel_version = kver or kernel_version()
         self.program_id = program_id("leaf", self.kernel_version)
+        self._trust = trust
+
+    @property
+    def trust(self) -> keys.TrustSet:
+        """Whose records are accepted (default: this machine's key and the user's
+        trusted-keys file; the CLI adds ix.toml's trusted_keys). Resolved once, then
+        pickled with the prover, so workers judge with the same set."""
+        if self._trust is None:
+            self._trust = keys.TrustSet.load()
+        return self._trust
+
+    @trust.setter
+    def trust(self, value: keys.TrustSet) -> None:
+        self._trust = value
+
+    def signer_of(self, proof: Proof) -> str:
+        """Hex public key the record names as signer (listed by `ix verify`)."""
+        return _signer_hex(proof)
 
     def cost_model(self):
         from ixcore.costmodel import get_cost_model
@@ -173,19 +255,20 @@ class NativeLeafProver:
 
     def prove(self, env, blocks, workdir) -> Proof:
         claim, subjects, assumptions, record, stats = self._run(env, blocks, workdir)
-        return Proof(BACKEND, "leaf", self.program_id, claim, subjects, assumptions, _canonical(record),
-                     self.kernel_version, stats)
+        proof = Proof(BACKEND, "leaf", self.program_id, claim, subjects, assumptions, b"", self.kernel_version, stats)
+        return sign(proof, record)
 
     def execute(self, env, blocks, workdir) -> Execution:
         claim, subjects, assumptions, _record, stats = self._run(env, blocks, workdir)
         return Execution(BACKEND, claim, stats["work"], subjects, assumptions, stats)
 
     def verify(self, proof: Proof, reexecute: bool = False, env=None) -> None:
-        """Record check (claim and program bound by the record); with `reexecute`, re-run
-        the kernel on `env` and require the identical claim and witness lists."""
+        """Record check: signed by a trusted key, claim and program bound by the record;
+        with `reexecute`, re-run the kernel on `env` and require the identical claim and
+        witness lists."""
         if proof.program_id != self.program_id or proof.kind != "leaf":
             raise VerificationError(f"not a native leaf of program {self.program_id.short()}")
-        record = _parse_record(proof, LEAF_RECORD)
+        record = attested_record(proof, LEAF_RECORD, self.trust)
         if record.get("claim") != proof.claim.to_json() or record.get("sub_env_hash") != str(proof.claim.env_hash):
             raise VerificationError("native leaf: record does not match the committed claim")
         if len(record.get("checked", ())) != proof.claim.checked:
@@ -216,6 +299,7 @@ class NativeAggProver:
 
     name = BACKEND
     backend = BACKEND
+    attested = True
 
     def __init__(self, leaf, arity: int = DEFAULT_ARITY):
         self.leaf = leaf
@@ -223,6 +307,23 @@ class NativeAggProver:
         self.agg_id = program_id("aggregation", f"{leaf.kernel_version}\0{leaf.program_id}")
         self.program_ids = (Address(leaf.program_id), self.agg_id)
         self.vks_id = vks_id(leaf.program_id, self.agg_id)
+        self._trust = None
+
+    @property
+    def trust(self) -> keys.TrustSet:
+        """The leaf prover's trust set (one set for the whole tree)."""
+        own = getattr(self.leaf, "trust", None)
+        if own is not None:
+            return own
+        if self._trust is None:
+            self._trust = keys.TrustSet.load()
+        return self._trust
+
+    @trust.setter
+    def trust(self, value: keys.TrustSet) -> None:
+        if hasattr(self.leaf, "trust"):
+            self.leaf.trust = value
+        self._trust = value
 
     def aggregate(self, children: list[Proof], workdir: Path | None = None) -> Proof:
         if not children:
@@ -242,21 +343,20 @@ class NativeAggProver:
             env_hash=self.vks_id, failures=0, subject_root=merkle_root(s), assumptions_root=merkle_root(a),
             checked=len(children), mode=1, vks_id=self.vks_id,
         )
-        from ixcore.proofio import proof_id
-
         record = {
             "format": AGG_RECORD,
             "program_id": str(self.agg_id),
-            "children": [str(proof_id(c)) for c in children],
+            "children": [str(proofio.proof_id(c)) for c in children],
             "child_claims": [c.claim.to_json() for c in children],
             "claim": claim.to_json(),
         }
-        seconds = time.perf_counter() - start
-        return Proof(
+        proof = Proof(
             backend=BACKEND, kind="agg", program_id=self.agg_id, claim=claim, subjects=s, assumptions=a,
-            body=_canonical(record), kernel_version=self.leaf.kernel_version,
-            stats={"seconds": seconds, "children": len(children), "peak_memory": _peak_rss_bytes()},
+            body=b"", kernel_version=self.leaf.kernel_version,
+            stats={"children": len(children), "peak_memory": _peak_rss_bytes()},
         )
+        proof = sign(proof, record)
+        return attrs.evolve(proof, stats={**proof.stats, "seconds": time.perf_counter() - start})
 
     def verify_child(self, child: Proof, what: str) -> None:
         """The checks the aggregation program applies to each child before using it."""
@@ -284,24 +384,32 @@ class NativeAggProver:
     def children_of(self, proof: Proof) -> list[Address]:
         """Proof ids of an aggregate's children (from its verified record)."""
         self.verify(proof)
-        return [Address.from_hex(h) for h in _parse_record(proof, AGG_RECORD)["children"]]
+        try:
+            return [Address.from_hex(h) for h in _parse_record(proof, AGG_RECORD)["children"]]
+        except (TypeError, ValueError, InputError):
+            raise VerificationError("native aggregate: a child id is not a 32-byte hex address") from None
 
     def verify(self, proof: Proof, reexecute: bool = False, env=None) -> None:
-        """An aggregate's record must carry exactly its claim under this program."""
+        """An aggregate's record must be signed by a trusted key and carry exactly its
+        claim under this program. It does not vouch for the children: `expand_tree`
+        re-derives the claim from them."""
         if proof.program_id != self.agg_id or proof.kind != "agg":
             raise VerificationError(f"not a native aggregate of program {self.agg_id.short()}")
-        record = _parse_record(proof, AGG_RECORD)
+        record = attested_record(proof, AGG_RECORD, self.trust)
         if record.get("claim") != proof.claim.to_json() or record.get("program_id") != str(self.agg_id):
             raise VerificationError("native aggregate: record does not match the committed claim")
         if proof.claim.mode != 1 or proof.claim.vks_id != self.vks_id or proof.claim.failures:
             raise VerificationError("native aggregate: wrong mode, pin or failures in the claim")
-        if len(record.get("children", ())) != proof.claim.checked:
+        children = record.get("children")
+        if not isinstance(children, list) or len(children) != proof.claim.checked:
             raise VerificationError("native aggregate: child count differs from the claim")
+        if not children:
+            raise VerificationError("native aggregate: no children")
 
 
 def _parse_record(proof: Proof, fmt: str) -> dict:
     try:
-        record = json.loads(proof.body)
+        record = orjson.loads(proof.body)
     except ValueError:
         raise VerificationError(f"native {proof.kind}: body is not an execution record") from None
     if not isinstance(record, dict) or record.get("format") != fmt:
