@@ -47,7 +47,10 @@ def test_kernel_verdict(row):
     assert got["verdict"] == row["expected"], f"{row['file']} pins: {row['rule']} ({got['reason']})"
 
 
-@pytest.mark.parametrize("row", ROWS, ids=IDS)
+NANODA_ROWS = [r for r in ROWS if r["nanoda"] != "-"]  # '-': build.py says why nanoda is no oracle there
+
+
+@pytest.mark.parametrize("row", NANODA_ROWS, ids=[r["file"].removesuffix(".ndjson") for r in NANODA_ROWS])
 def test_nanoda_agrees(shared_dir, row):
     """The anchor kernel (../shared/anchors/nanoda) gives the verdict the manifest states."""
     nanoda = shared_dir / "anchors" / "nanoda"
@@ -55,4 +58,4 @@ def test_nanoda_agrees(shared_dir, row):
         rc = subprocess.run([str(nanoda / "nanoda_bin"), str(nanoda / "config.json")], stdin=fh, check=False,
                             capture_output=True, timeout=120).returncode
     assert rc in (0, 101), f"nanoda gave no verdict (exit {rc})"
-    assert ("accept" if rc == 0 else "reject") == row["expected"]
+    assert ("accept" if rc == 0 else "reject") == row["nanoda"] == row["expected"]

@@ -16,7 +16,9 @@ from pathlib import Path
 from ix_native.demo_terms import (
     PROP,
     TYPE,
+    Axiom,
     Ctor,
+    Definition,
     IndType,
     Local,
     NdjsonWriter,
@@ -52,15 +54,92 @@ def _pair_block():
     return derive_inductive((), 1, [pair])
 
 
+ONE = ("succ", ("zero",))
+
+
+def _eq(ty, a, b, level=ONE):
+    return app(const("Eq", level), ty, a, b)
+
+
+def _rfl(ty, a, level=ONE):
+    return app(const("Eq.refl", level), ty, a)
+
+
+def _thm(name: str, binders, lhs, rhs, ty, witness=None):
+    """`theorem name : ∀ binders, lhs = rhs := fun binders => Eq.refl witness` (default lhs)."""
+    return Theorem(name, (), pi(binders, _eq(ty, lhs, rhs)), lam(binders, _rfl(ty, lhs if witness is None else witness)))
+
+
 def _proj_eq_theorem(name: str, lhs_idx: int, rhs_idx: int):
     """`∀ (α : Type) (p : Pair α), p.lhs = p.rhs := fun α p => Eq.refl p.lhs`."""
-    one = ("succ", ("zero",))
     al = Local("α", TYPE)
     p = Local("p", app(const("Pair"), al))
-    lhs, rhs = proj("Pair", lhs_idx, p), proj("Pair", rhs_idx, p)
-    return Theorem(name, (), pi([al, p], app(const("Eq", one), al, lhs, rhs)),
-                   lam([al, p], app(const("Eq.refl", one), al, lhs)))
+    return _thm(name, [al, p], proj("Pair", lhs_idx, p), proj("Pair", rhs_idx, p), al)
 
+
+def _struct_eta_theorem(name: str, first: int, second: int):
+    """`∀ (α : Type) (p : Pair α), p = Pair.mk p.first p.second`."""
+    al = Local("α", TYPE)
+    p = Local("p", app(const("Pair"), al))
+    mk = app(const("Pair.mk"), al, proj("Pair", first, p), proj("Pair", second, p))
+    return _thm(name, [al, p], p, mk, app(const("Pair"), al))
+
+
+def _axiom_type():
+    """`axiom T : Type` (a type that is no inductive: nothing reduces on it)."""
+    return Axiom("T", (), TYPE)
+
+
+def _same_head_args(name: str, keep_first: bool):
+    """`def f (b x : T) : T := b` (or `:= x`), `∀ (b a a' : T), f b a = f b a'`: the same-head
+    shortcut compares the arguments, fails on a ≠ a', and only unfolding f decides."""
+    T = const("T")
+    b, x = Local("b", T), Local("x", T)
+    f = Definition(f"{name}.f", (), pi([b, x], T), lam([b, x], b if keep_first else x), 1)
+    b, a, a2 = Local("b", T), Local("a", T), Local("a'", T)
+    fa, fa2 = app(const(f"{name}.f"), b, a), app(const(f"{name}.f"), b, a2)
+    return [f, _thm(name, [b, a, a2], fa, fa2, T)]
+
+
+def _tree_block():
+    """`inductive Tree | leaf | node (t : Tree)`: constructors, but not a structure."""
+    t = Local("t", const("Tree"))
+    return derive_inductive((), 0, [IndType("Tree", TYPE, (Ctor("Tree.leaf", const("Tree")),
+                                                           Ctor("Tree.node", pi([t], const("Tree")))))])
+
+
+def _tree_eta_theorem():
+    m, n = Local("m", const("Tree")), Local("n", const("Tree"))
+    return _thm("Tree.eta", [m, n], m, app(const("Tree.node"), n), const("Tree"))
+
+
+def _unit_blocks():
+    """`inductive U | u` (unit-like) and `inductive J : U → Type | mk : J U.u` (one
+    constructor without fields, but an index: not unit-like)."""
+    unit = derive_inductive((), 0, [IndType("U", TYPE, (Ctor("U.u", const("U")),))])
+    i = Local("i", const("U"))
+    indexed = derive_inductive((), 0, [IndType("J", pi([i], TYPE), (Ctor("J.mk", app(const("J"), const("U.u"))),))])
+    return [unit, indexed]
+
+
+def _unit_theorem(name: str, ty):
+    x, y = Local("x", ty), Local("y", ty)
+    return _thm(name, [x, y], x, y, ty)
+
+
+def _levels_theorem(name: str):
+    """`∀ (α : Sort (max u v)) (a : α), @Eq.{max u v} α a a := @Eq.refl.{max v u} α a`."""
+    u, v = lparam("u"), lparam("v")
+    uv, vu = ("max", u, v), ("max", v, u)
+    al = Local("α", sort(uv))
+    a = Local("a", al)
+    return Theorem(name, ("u", "v"), pi([al, a], _eq(al, a, a, uv)), lam([al, a], _rfl(al, a, vu)))
+
+
+# nanoda (../shared/anchors/nanoda) is no oracle for these: it rejects the recursor of a
+# field-less inductive such as U (its own recursor check fails), while Lean accepts
+# `example (x y : Unit) : x = y := rfl`.
+NANODA_BLIND = {"unit_like.ndjson", "unit_like_indexed.ndjson"}
 
 # name -> (expected verdict, rule pinned, declarations)
 PINS = {
@@ -70,6 +149,31 @@ PINS = {
     "proj_field_index.ndjson": (
         "reject", "def_eq: projections are equal only at the same field index (p.1 = p.2 by rfl is false)",
         lambda: [_eq_block(), _pair_block(), _proj_eq_theorem("Pair.fst_eq_snd", 0, 1)]),
+    "struct_eta.ndjson": (
+        "accept", "def_eq: struct eta, p = Pair.mk p.1 p.2",
+        lambda: [_eq_block(), _pair_block(), _struct_eta_theorem("Pair.eta", 0, 1)]),
+    "struct_eta_fields_swapped.ndjson": (
+        "reject", "def_eq: struct eta compares every field (p = Pair.mk p.2 p.1 is false)",
+        lambda: [_eq_block(), _pair_block(), _struct_eta_theorem("Pair.eta_swapped", 1, 0)]),
+    "ctor_eta_not_structure.ndjson": (
+        "reject", "def_eq: struct eta only for structures (m = Tree.node n is false)",
+        lambda: [_eq_block(), _tree_block(),
+                 _tree_eta_theorem()]),
+    "same_head_unfolds.ndjson": (
+        "accept", "def_eq lazy delta: a failed same-head argument comparison falls back to unfolding",
+        lambda: [_eq_block(), _axiom_type(), *_same_head_args("K", True)]),
+    "same_head_args_differ.ndjson": (
+        "reject", "def_eq lazy delta: the same-head shortcut needs every argument equal (id a = id a' is false)",
+        lambda: [_eq_block(), _axiom_type(), *_same_head_args("I", False)]),
+    "unit_like.ndjson": (
+        "accept", "def_eq: any two values of a unit-like type are equal",
+        lambda: [_eq_block(), *_unit_blocks(), _unit_theorem("U.eq", const("U"))]),
+    "unit_like_indexed.ndjson": (
+        "reject", "def_eq: a type with an index is not unit-like even with one field-less constructor",
+        lambda: [_eq_block(), *_unit_blocks(), _unit_theorem("J.eq", app(const("J"), const("U.u")))]),
+    "levels_commuted.ndjson": (
+        "accept", "def_eq: constants are equal when their universe levels are equivalent (max u v ~ max v u)",
+        lambda: [_eq_block(), _levels_theorem("Eq.levels_commute")]),
 }
 
 
@@ -83,7 +187,8 @@ def render(name: str) -> bytes:
 
 
 def manifest() -> str:
-    rows = ["file\texpected\trule"] + [f"{n}\t{v}\t{r}" for n, (v, r, _) in PINS.items()]
+    rows = ["file\texpected\tnanoda\trule"] + [
+        f"{n}\t{v}\t{'-' if n in NANODA_BLIND else v}\t{r}" for n, (v, r, _) in PINS.items()]
     return "\n".join(rows) + "\n"
 
 
