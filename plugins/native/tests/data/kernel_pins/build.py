@@ -113,6 +113,12 @@ def _tree_eta_theorem():
     return _thm("Tree.eta", [m, n], m, app(const("Tree.node"), n), const("Tree"))
 
 
+def _tree_leaf_theorem():
+    """`∀ m : Tree, m = Tree.leaf`: a field-less constructor of a non-structure."""
+    m = Local("m", const("Tree"))
+    return _thm("Tree.eta_leaf", [m], m, const("Tree.leaf"), const("Tree"))
+
+
 def _unit_blocks():
     """`inductive U | u` (unit-like) and `inductive J : U → Type | mk : J U.u` (one
     constructor without fields, but an index: not unit-like)."""
@@ -159,6 +165,9 @@ PINS = {
         "reject", "def_eq: struct eta only for structures (m = Tree.node n is false)",
         lambda: [_eq_block(), _tree_block(),
                  _tree_eta_theorem()]),
+    "ctor_eta_fieldless.ndjson": (
+        "reject", "def_eq: struct eta only for structures, also for a constructor without fields (m = Tree.leaf)",
+        lambda: [_eq_block(), _tree_block(), _tree_leaf_theorem()]),
     "same_head_unfolds.ndjson": (
         "accept", "def_eq lazy delta: a failed same-head argument comparison falls back to unfolding",
         lambda: [_eq_block(), _axiom_type(), *_same_head_args("K", True)]),
