@@ -27,6 +27,7 @@ from ix_native.demo_terms import (
     const,
     derive_inductive,
     lam,
+    lit,
     lparam,
     pi,
     proj,
@@ -113,10 +114,22 @@ def _tree_eta_theorem():
     return _thm("Tree.eta", [m, n], m, app(const("Tree.node"), n), const("Tree"))
 
 
-def _tree_leaf_theorem():
-    """`∀ m : Tree, m = Tree.leaf`: a field-less constructor of a non-structure."""
-    m = Local("m", const("Tree"))
-    return _thm("Tree.eta_leaf", [m], m, const("Tree.leaf"), const("Tree"))
+def _opt_block():
+    """`inductive Opt (α : Type) | none | some (a : α)`: `Opt.none α` is a constructor
+    application without fields, of a type that is not a structure."""
+    al = Local("α", TYPE)
+    ial = al.with_bi("implicit")
+    a = Local("a", al)
+    opt = app(const("Opt"), al)
+    return derive_inductive((), 1, [IndType("Opt", pi([al], TYPE), (Ctor("Opt.none", pi([ial], opt)),
+                                                                     Ctor("Opt.some", pi([ial, a], opt))))])
+
+
+def _opt_none_theorem():
+    """`∀ (α : Type) (m : Opt α), m = Opt.none`."""
+    al = Local("α", TYPE)
+    m = Local("m", app(const("Opt"), al))
+    return _thm("Opt.eta_none", [al, m], m, app(const("Opt.none"), al), app(const("Opt"), al))
 
 
 def _unit_blocks():
@@ -131,6 +144,25 @@ def _unit_blocks():
 def _unit_theorem(name: str, ty):
     x, y = Local("x", ty), Local("y", ty)
     return _thm(name, [x, y], x, y, ty)
+
+
+def _nat_block():
+    """Lean's `Nat` (zero, succ): the kernel then reads literals as `Nat.succ` chains."""
+    nat = const("Nat")
+    n = Local("n", nat)
+    return derive_inductive((), 0, [IndType("Nat", TYPE, (Ctor("Nat.zero", nat), Ctor("Nat.succ", pi([n], nat))))])
+
+
+def _nat_zero_succ_theorem():
+    """`∀ n : Nat, Nat.zero = Nat.succ n` (false: different constructors)."""
+    n = Local("n", const("Nat"))
+    return _thm("Nat.zero_eq_succ", [n], const("Nat.zero"), app(const("Nat.succ"), n), const("Nat"))
+
+
+def _nat_lit_succ_theorem():
+    """`2 = Nat.succ (Nat.succ Nat.zero)`: a literal against constructors, by offsets."""
+    two = app(const("Nat.succ"), app(const("Nat.succ"), const("Nat.zero")))
+    return _thm("Nat.two_eq", [], lit(2), two, const("Nat"))
 
 
 def _levels_theorem(name: str):
@@ -166,8 +198,8 @@ PINS = {
         lambda: [_eq_block(), _tree_block(),
                  _tree_eta_theorem()]),
     "ctor_eta_fieldless.ndjson": (
-        "reject", "def_eq: struct eta only for structures, also for a constructor without fields (m = Tree.leaf)",
-        lambda: [_eq_block(), _tree_block(), _tree_leaf_theorem()]),
+        "reject", "def_eq: struct eta only for structures, also for a constructor without fields (m = Opt.none)",
+        lambda: [_eq_block(), _opt_block(), _opt_none_theorem()]),
     "same_head_unfolds.ndjson": (
         "accept", "def_eq lazy delta: a failed same-head argument comparison falls back to unfolding",
         lambda: [_eq_block(), _axiom_type(), *_same_head_args("K", True)]),
@@ -180,6 +212,12 @@ PINS = {
     "unit_like_indexed.ndjson": (
         "reject", "def_eq: a type with an index is not unit-like even with one field-less constructor",
         lambda: [_eq_block(), *_unit_blocks(), _unit_theorem("J.eq", app(const("J"), const("U.u")))]),
+    "nat_zero_succ.ndjson": (
+        "reject", "def_eq Nat offsets: zero is never a successor (Nat.zero = Nat.succ n is false)",
+        lambda: [_eq_block(), _nat_block(), _nat_zero_succ_theorem()]),
+    "nat_lit_succ.ndjson": (
+        "accept", "def_eq Nat offsets: a literal equals its successor chain (2 = succ (succ zero))",
+        lambda: [_eq_block(), _nat_block(), _nat_lit_succ_theorem()]),
     "levels_commuted.ndjson": (
         "accept", "def_eq: constants are equal when their universe levels are equivalent (max u v ~ max v u)",
         lambda: [_eq_block(), _levels_theorem("Eq.levels_commute")]),
