@@ -102,6 +102,27 @@ def _same_head_args(name: str, keep_first: bool):
     return [f, _thm(name, [b, a, a2], fa, fa2, T)]
 
 
+def _fvar_apps(name: str, same_head: bool):
+    """`∀ (f g : T → T) (a b : T), f a = f b` (or `f a = g a`): applications of variables,
+    equal only when head and every argument are."""
+    T = const("T")
+    f, g = Local("f", pi([Local("x", T)], T)), Local("g", pi([Local("x", T)], T))
+    a, b = Local("a", T), Local("b", T)
+    rhs = app(f, b) if same_head else app(g, a)
+    return _thm(name, [f, g, a, b], app(f, a), rhs, T)
+
+
+def _two_defs_same_height():
+    """`axiom c : T`, `def F (x : T) : T := x`, `def G (x : T) : T := c` (both height 1),
+    `∀ a : T, F a = G a`: false (a is not c); equal arguments do not make different heads equal."""
+    T = const("T")
+    x = Local("x", T)
+    a = Local("a", T)
+    return [Axiom("c", (), T), Definition("F", (), pi([x], T), lam([x], x), 1),
+            Definition("G", (), pi([x], T), lam([x], const("c")), 1),
+            _thm("F_eq_G", [a], app(const("F"), a), app(const("G"), a), T)]
+
+
 def _tree_block():
     """`inductive Tree | leaf | node (t : Tree)`: constructors, but not a structure."""
     t = Local("t", const("Tree"))
@@ -206,6 +227,15 @@ PINS = {
     "same_head_args_differ.ndjson": (
         "reject", "def_eq lazy delta: the same-head shortcut needs every argument equal (id a = id a' is false)",
         lambda: [_eq_block(), _axiom_type(), *_same_head_args("I", False)]),
+    "app_args_differ.ndjson": (
+        "reject", "def_eq: applications are equal only if every argument is (f a = f b is false)",
+        lambda: [_eq_block(), _axiom_type(), _fvar_apps("app_args", True)]),
+    "app_heads_differ.ndjson": (
+        "reject", "def_eq: applications are equal only if the heads are (f a = g a is false)",
+        lambda: [_eq_block(), _axiom_type(), _fvar_apps("app_heads", False)]),
+    "delta_heads_differ.ndjson": (
+        "reject", "def_eq lazy delta: the argument shortcut is for one definition only (F a = G a, same height)",
+        lambda: [_eq_block(), _axiom_type(), *_two_defs_same_height()]),
     "unit_like.ndjson": (
         "accept", "def_eq: any two values of a unit-like type are equal",
         lambda: [_eq_block(), *_unit_blocks(), _unit_theorem("U.eq", const("U"))]),
