@@ -1,14 +1,15 @@
 """Executors: results (or the job's exception) come back per job, as they finish."""
 from __future__ import annotations
 
+import multiprocessing
 import os
+from pathlib import Path
 
 import pytest
-
-from ixcore.executors import LocalExecutor
-from ixcore.pipeline import PlanSettings, prove_env
-
 from pipeline_doubles import ToyFormat, backends, range_manifest, write_toy_env
+
+from ixcore.executors import LocalExecutor, local
+from ixcore.pipeline import PlanSettings, prove_env
 
 
 def square_or_fail(x):
@@ -26,27 +27,44 @@ def test_local_returns_every_result_and_exceptions_as_values(jobs):
         assert all(pid != os.getpid() for _, pid in out.values())
 
 
-def slow(x):
-    import time
+_STARTED: Path | None = None
+_RELEASE = None  # a fork-inherited multiprocessing.Event; jobs other than 0 wait on it
 
-    time.sleep(0.3 if x else 0)
+
+def wait_for_release(x):
+    (_STARTED / str(x)).touch()
+    if x:
+        _RELEASE.wait()
     return x
 
 
-def test_stopping_early_does_not_wait_for_queued_jobs():
-    import time
+def test_stopping_early_cancels_the_queued_jobs(tmp_path, monkeypatch):
+    """Job 0 finishes, every other job blocks until the pool is asked to shut down, so
+    which jobs ever start is decided by the executor, not by how fast the machine is."""
+    global _STARTED, _RELEASE
+    ctx = multiprocessing.get_context("fork")
+    _STARTED, _RELEASE = tmp_path, ctx.Event()
 
-    it = LocalExecutor(2).map(slow, range(12))
-    start = time.perf_counter()
-    job, result = next(it)
-    assert result == job
+    class PausedPool(local.ProcessPoolExecutor):
+        def shutdown(self, wait=True, *, cancel_futures=False):
+            # cancel first (as the executor asked), then let the running jobs finish
+            super().shutdown(wait=False, cancel_futures=cancel_futures)
+            _RELEASE.set()
+            super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    monkeypatch.setattr(local, "ProcessPoolExecutor", PausedPool)
+    it = LocalExecutor(2).map(wait_for_release, range(12))
+    assert next(it) == (0, 0)
     it.close()
-    assert time.perf_counter() - start < 1.5  # 12 jobs x 0.3 s on 2 workers would be 1.8 s
+    started = sorted(int(f.name) for f in tmp_path.iterdir())
+    # job 0, the 2 running, and the few the pool had already queued to its workers
+    assert 0 in started and len(started) <= 6, started
 
 
 @pytest.fixture(scope="module")
 def dask_cluster():
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a test dependency (dask[distributed]), never skipped
+
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
     yield cluster
     cluster.close()

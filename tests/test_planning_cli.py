@@ -90,8 +90,7 @@ def test_store_aware_shard_leaves_out_covered_blocks(profile, tmp_path):
 
 
 def test_shard_an_environment_through_its_static_profile(shared_dir, tmp_path, host):
-    if "ndjson" not in host.registry("env_format"):
-        pytest.skip("no ndjson env format installed (ix-native)")
+    assert "ndjson" in host.registry("env_format"), "ix-native (installed by scripts/install.sh) is not registered"
     env = shared_dir / "lean-exports/nyaya/good/perf/app-lam.ndjson"
     run = ix("shard", env, "--shards", 3, "--partitioner", "mtkahypar", "--cost-model", "zisk-411", "--out", tmp_path / "e.ixes", "--json")
     assert run.returncode == 0, run.stderr

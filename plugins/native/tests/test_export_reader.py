@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from ix_native.lean.export import ExportError, read_export
-from ix_native.lean.expr import APP, app_spine
+from ix_native.lean.expr import APP, CONST, app_spine
 from ix_native.lean.name import Name
 
 META = '{"meta":{"exporter":{"name":"t","version":"0"},"format":{"version":"3.1.0"},"lean":{"githash":"x","version":"4.29.1"}}}'
@@ -25,18 +25,24 @@ def test_reads_format_30_and_31(shared_dir):
 
 
 def test_interning_shares_equal_subterms(tmp_path):
+    """Equal subterms are one node even when the file writes them under different ids."""
     p = _write(tmp_path, [
         '{"in":1,"str":{"pre":0,"str":"A"}}', '{"ie":0,"sort":0}',
         '{"axiom":{"isUnsafe":false,"levelParams":[],"name":1,"type":0}}',
-        '{"ie":1,"const":{"name":1,"us":[]}}', '{"ie":2,"app":{"fn":1,"arg":1}}',
-        '{"ie":3,"app":{"fn":2,"arg":1}}',
+        '{"ie":1,"const":{"name":1,"us":[]}}', '{"ie":4,"const":{"name":1,"us":[]}}',
+        '{"ie":2,"app":{"fn":1,"arg":4}}', '{"ie":3,"app":{"fn":2,"arg":1}}',  # (A A) A
+        '{"ie":5,"app":{"fn":4,"arg":1}}', '{"ie":6,"app":{"fn":5,"arg":4}}',  # the same, other ids
+        '{"in":2,"str":{"pre":0,"str":"B"}}', '{"axiom":{"isUnsafe":false,"levelParams":[],"name":2,"type":3}}',
+        '{"in":3,"str":{"pre":0,"str":"C"}}', '{"axiom":{"isUnsafe":false,"levelParams":[],"name":3,"type":6}}',
     ])
     exp = read_export(p)
     assert exp.decls[0].line == 4
-    from ix_native.lean.expr import mk_app, mk_const
-    c = mk_const(Name.from_str("A"))
-    e = mk_app(mk_app(c, c), c)
-    assert e.tag == APP and app_spine(e) == (c, [c, c])
+    tb = exp.by_name[Name.from_str("B")].type
+    tc = exp.by_name[Name.from_str("C")].type
+    assert tb is tc and tb.tag == APP
+    head, args = app_spine(tb)
+    assert len(args) == 2 and head is args[0] is args[1]
+    assert head.tag == CONST and head.name is Name.from_str("A")
 
 
 @pytest.mark.parametrize("line, msg", [

@@ -70,9 +70,35 @@ def test_reexecution_confirms_and_detects_a_tampered_record(env, tmp_path):
         p.verify(attrs.evolve(proof, body=b"{}"))
 
 
-def test_program_id_changes_with_the_kernel():
-    assert program_id("leaf", "a") != program_id("leaf", "b")
-    assert kernel_version() == kernel_version() and "+" in kernel_version()
+def test_program_id_is_the_hash_of_role_and_kernel_version():
+    """docs/proving.md: the program id is blake3 of the role's label and the kernel version."""
+    import blake3
+
+    assert bytes(program_id("leaf", "1.0+ab")) == blake3.blake3(b"ix-native leaf program\x001.0+ab").digest()
+    assert program_id("leaf", "a") != program_id("leaf", "b") != program_id("agg", "b")
+
+
+def test_kernel_version_changes_with_any_kernel_source_byte(tmp_path, monkeypatch):
+    """A copy of the package: editing one kernel file gives a new version (so new program
+    ids and no reuse of old proofs); editing a file outside the kernel does not."""
+    import shutil
+    from importlib.metadata import version
+
+    from ix_native import provers
+
+    pkg = tmp_path / "ix_native"
+    shutil.copytree(Path(provers.__file__).parent, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(provers, "_PKG", pkg)
+    base = kernel_version()
+    assert base.startswith(version("ix-native") + "+") and len(base.split("+")[1]) == 16
+    def_eq = pkg / "lean" / "def_eq.py"
+    text = def_eq.read_text()
+    def_eq.write_text(text + " ")
+    changed = kernel_version()
+    def_eq.write_text(text)
+    assert changed != base and kernel_version() == base
+    (pkg / "demo_env.py").write_text("# not part of the kernel\n")
+    assert kernel_version() == base
 
 
 def test_agg_pins_leaf_and_agg_ids(env, tmp_path):
