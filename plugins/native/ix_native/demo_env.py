@@ -32,6 +32,7 @@ import attrs
 from .demo_terms import (
     L_ONE,
     L_ZERO,
+    META,
     PROP,
     TYPE,
     Axiom,
@@ -691,3 +692,39 @@ def write_demo_env(path, constants: int, seed: int, corrupt: int = 0,
         path=path, seed=seed, constants=b.constants, declarations=len(b.decls),
         corrupted=tuple(n for n, _ in b.corrupted), corrupted_kinds=tuple(k for _, k in b.corrupted),
     )
+
+
+def write_binder_chain(path, depth: int) -> Path:
+    """Write a stress env for binder telescopes, one binder per export line:
+    `def chain : (A : Type) → (y₁ … y_depth : A) → A := fun A x₁ … x_depth => x₁`.
+    Each binder's domain is `A` at a different de Bruijn index, and the names differ so
+    that the value's type is compared with the declared one binder by binder. (Written
+    directly: the generic writer hashes nested tuples, quadratic in the nesting depth.)"""
+    import orjson
+
+    path = Path(path)
+    lines = [
+        META,
+        {"in": 1, "str": {"pre": 0, "str": "A"}},
+        {"in": 2, "str": {"pre": 0, "str": "x"}},
+        {"in": 3, "str": {"pre": 0, "str": "y"}},
+        {"in": 4, "str": {"pre": 0, "str": "chain"}},
+        {"il": 1, "succ": 0},
+        {"ie": 0, "sort": 1},
+    ]
+    for i in range(depth + 1):  # bvar i has id i + 1
+        lines.append({"ie": i + 1, "bvar": i})
+    ty, body, nxt = depth + 1, depth, depth + 2  # A and x₁ seen from under all the binders
+    for k in range(depth - 1, -1, -1):  # the binder with k binders (after A) outside it
+        lines.append({"ie": nxt, "forallE": {"name": 3, "type": k + 1, "body": ty, "binderInfo": "default"}})
+        lines.append({"ie": nxt + 1, "lam": {"name": 2, "type": k + 1, "body": body, "binderInfo": "default"}})
+        ty, body, nxt = nxt, nxt + 1, nxt + 2
+    lines.append({"ie": nxt, "forallE": {"name": 1, "type": 0, "body": ty, "binderInfo": "default"}})
+    lines.append({"ie": nxt + 1, "lam": {"name": 1, "type": 0, "body": body, "binderInfo": "default"}})
+    lines.append({"def": {"name": 4, "levelParams": [], "type": nxt, "value": nxt + 1, "hints": {"regular": 1},
+                          "safety": "safe", "all": [4]}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        for obj in lines:
+            out.write(orjson.dumps(obj) + b"\n")
+    return path
