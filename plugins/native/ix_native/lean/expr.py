@@ -489,11 +489,28 @@ def _has_bvar(x, off, i, seen) -> bool:
     return False
 
 
+#: (e, params, levels) -> (instantiate_lparams result, intern-table visits it made)
+_LPARAMS_MEMO: dict = {}
+
+
 def instantiate_lparams(e: Expr, params, levels) -> Expr:
-    """Substitute universe parameters `params[i] := levels[i]` in Sorts and Consts."""
+    """Substitute universe parameters `params[i] := levels[i]` in Sorts and Consts.
+
+    Memoised for the process: callers instantiate declared constants' types, values and
+    recursor rules, again in every declaration that uses them at the same levels. A hit
+    replays the intern-table visits the first computation counted, so a declaration's
+    `intern_nodes` does not depend on what was checked before it in the same process."""
     if not e.lp or not params:
         return e
-    return _inst_lp(e, 0, dict(zip(params, levels)), {})
+    key = (e, tuple(params), tuple(levels))
+    hit = _LPARAMS_MEMO.get(key)
+    if hit is not None:
+        INTERN_COUNTER[0] += hit[1]
+        return hit[0]
+    visits = INTERN_COUNTER[0]
+    r = _inst_lp(e, 0, dict(zip(params, levels)), {})
+    _LPARAMS_MEMO[key] = (r, INTERN_COUNTER[0] - visits)
+    return r
 
 
 def _inst_lp(x, off, subst, cache):
