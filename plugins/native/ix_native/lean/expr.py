@@ -362,7 +362,14 @@ def _inst(x, off, st, cache):
     if t == APP:
         f = _inst(x.fn, off, st, cache)
         a = _inst(x.arg, off, st, cache)
-        r = x if (f is x.fn and a is x.arg) else mk_app(f, a)
+        if f is x.fn and a is x.arg:
+            r = x
+        else:  # mk_app inlined: the hottest node construction of a check
+            INTERN_COUNTER[0] += 1
+            k = (APP, f, a)
+            r = _T.get(k)
+            if r is None:
+                r = _T[k] = App(f, a)
     elif t == BVAR:
         subst, n, rev = st
         i = x.idx - off

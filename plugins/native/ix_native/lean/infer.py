@@ -89,7 +89,11 @@ class InferMixin:
         if r is not None:
             return r
         t = e.tag
-        if t == BVAR:
+        if t == APP:
+            r = self.infer_app(e, infer_only, ctx)
+        elif t == CONST:
+            r = self.infer_constant(e, infer_only)
+        elif t == BVAR:
             r = ctx[-1 - e.idx].type
         elif t == FVAR:
             r = e.type
@@ -97,10 +101,6 @@ class InferMixin:
             if not infer_only:
                 self.check_level(e.level)
             r = mk_sort(mk_succ(e.level))
-        elif t == CONST:
-            r = self.infer_constant(e, infer_only)
-        elif t == APP:
-            r = self.infer_app(e, infer_only, ctx)
         elif t == LAM:
             r = self.infer_lambda(e, infer_only, ctx)
         elif t == PI:
