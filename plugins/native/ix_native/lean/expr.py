@@ -360,8 +360,12 @@ def _inst(x, off, st, cache):
     SUBST_COUNTER[0] += 1
     t = x.tag
     if t == APP:
-        f = _inst(x.fn, off, st, cache)
-        a = _inst(x.arg, off, st, cache)
+        f = x.fn
+        if f.lbr > off:  # the callee's own first test, inlined: most children are closed
+            f = _inst(f, off, st, cache)
+        a = x.arg
+        if a.lbr > off:
+            a = _inst(a, off, st, cache)
         if f is x.fn and a is x.arg:
             r = x
         else:  # mk_app inlined: the hottest node construction of a check
@@ -378,6 +382,14 @@ def _inst(x, off, st, cache):
             r = lift_loose_bvars(v, off) if off and v.lbr else v
         else:
             r = mk_bvar(x.idx - n)
+    elif t == LAM or t == PI:  # the next most common node, also with the children's test inlined
+        ty = x.type
+        if ty.lbr > off:
+            ty = _inst(ty, off, st, cache)
+        b = x.body
+        if b.lbr > off + 1:
+            b = _inst(b, off + 1, st, cache)
+        r = x if (ty is x.type and b is x.body) else (mk_lam if t == LAM else mk_pi)(x.name, ty, b, x.bi)
     else:
         r = _rebuild(x, _inst, off, st, cache)
     cache[key] = r
@@ -408,8 +420,12 @@ def _abs(x, off, st, cache):
         return r
     t = x.tag
     if t == APP:
-        f = _abs(x.fn, off, st, cache)
-        a = _abs(x.arg, off, st, cache)
+        f = x.fn
+        if f.fv:
+            f = _abs(f, off, st, cache)
+        a = x.arg
+        if a.fv:
+            a = _abs(a, off, st, cache)
         r = x if (f is x.fn and a is x.arg) else mk_app(f, a)
     elif t == FVAR:
         pos, n = st
@@ -528,8 +544,12 @@ def _inst_lp(x, off, subst, cache):
         return r
     t = x.tag
     if t == APP:
-        f = _inst_lp(x.fn, off, subst, cache)
-        a = _inst_lp(x.arg, off, subst, cache)
+        f = x.fn
+        if f.lp:
+            f = _inst_lp(f, off, subst, cache)
+        a = x.arg
+        if a.lp:
+            a = _inst_lp(a, off, subst, cache)
         r = x if (f is x.fn and a is x.arg) else mk_app(f, a)
     elif t == SORT:
         r = mk_sort(instantiate_level(x.level, subst))
