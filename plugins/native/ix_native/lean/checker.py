@@ -30,7 +30,7 @@ import time
 from contextlib import contextmanager
 
 from .environment import AXIOM, DEFN, OPAQUE, QUOT, THM, ConstantInfo, Environment
-from .expr import INTERN_COUNTER, SUBST_COUNTER
+from .expr import INTERN_COUNTER, SUBST_COUNTER, intern_mark, release_unreferenced
 from .inductive import InductiveChecker
 from .nat import BOOL, BOOL_FALSE, BOOL_TRUE, NAT, NAT_SUCC, NAT_ZERO
 from .primitives import PRIMITIVE_NAMES, validate
@@ -127,7 +127,9 @@ class Kernel:
             if selected is not None and not (set(decl.names()) & selected):
                 self.admit(decl)
             else:
+                mark = intern_mark()
                 st = self._check_one(decl)
+                release_unreferenced(mark)  # the check's intermediate terms
                 out.append(st)
                 if not st.ok:
                     if stop_on_error:

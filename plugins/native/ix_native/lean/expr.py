@@ -25,9 +25,13 @@ PROJ   Proj        sname (structure `Name`), idx (field index), struct
 Binder info `bi` is 0 default, 1 implicit, 2 strictImplicit, 3 instImplicit. Binder names
 and infos are part of a node's identity (as in the export); the kernel's equality tests are
 structural on everything else. Export mdata nodes are dropped by the reader (they must be
-transparent to checking). The intern table is process-global and never shrinks.
+transparent to checking). The intern table is process-global; `release_unreferenced`
+drops the nodes a finished declaration check made that nothing references any more.
 """
 from __future__ import annotations
+
+from itertools import islice
+from sys import getrefcount
 
 from .level import Level, instantiate_level
 from .name import Name
@@ -203,6 +207,34 @@ def _intern(key: tuple, make, *fields) -> Expr:
     if e is None:
         e = _T[key] = make(*fields)
     return e
+
+
+def intern_mark() -> int:
+    """The intern table's current size, to pass to `release_unreferenced` later."""
+    return len(_T)
+
+
+def release_unreferenced(mark: int) -> int:
+    """Drop the nodes interned since `intern_mark()` returned `mark` that nothing but the
+    table references any more (a finished check's intermediate terms), newest first so
+    that a dropped parent releases its children in the same pass; returns how many.
+
+    Sound for interning: a node is only dropped when no one holds it, so no surviving
+    reference can ever meet a second node of the same structure."""
+    n = len(_T) - mark
+    if n <= 0:
+        return 0
+    keys = list(islice(reversed(_T), n))
+    dropped = 0
+    for i, key in enumerate(keys):
+        # references: the table, `node`, and getrefcount's argument
+        node = _T[key]
+        if getrefcount(node) <= 3:
+            del _T[key]
+            keys[i] = None  # drop the key tuple: it holds the node's children
+            dropped += 1
+        del node
+    return dropped
 
 
 def mk_bvar(i: int) -> Expr:
