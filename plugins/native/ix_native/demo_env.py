@@ -22,21 +22,54 @@ nothing valid depends on them.
 """
 from __future__ import annotations
 
+import math
 import random
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable
 
 import attrs
 
 from .demo_terms import (
-    L_ONE, L_ZERO, PROP, TYPE, Axiom, Ctor, Definition, ExternalInd, IndType, InductiveBlock, Local, NdjsonWriter,
-    NestedOcc, Opaque, QuotDecl, RecRule, Theorem, app, arrow, const, consts_in, derive_inductive, lam, let, lit,
-    lmax, lparam, pi, proj, sort, succ,
+    L_ONE,
+    L_ZERO,
+    META,
+    PROP,
+    TYPE,
+    Axiom,
+    Ctor,
+    Definition,
+    ExternalInd,
+    IndType,
+    InductiveBlock,
+    Local,
+    NdjsonWriter,
+    NestedOcc,
+    Opaque,
+    QuotDecl,
+    RecRule,
+    Theorem,
+    app,
+    arrow,
+    const,
+    consts_in,
+    derive_inductive,
+    lam,
+    let,
+    lit,
+    lmax,
+    lparam,
+    pi,
+    proj,
+    sort,
+    succ,
 )
 
 NAT = const("Nat")
 BOOL = const("Bool")
 MAX_ARG = 5  # facts evaluate functions at 0..MAX_ARG
+#: What `corrupt=K` adds, in this order (cycling): each a declaration a correct kernel rejects.
+CORRUPTIONS = ("wrong_value", "lying_rule", "bad_universe", "type_mismatch", "wrong_proof",
+               "non_positive", "bad_ctor_result", "non_prop_theorem")
 COST_CAP = 1500  # estimated kernel reduction steps allowed for one function at MAX_ARG
 VALUE_CAP = 1000  # results stay small, so facts are cheap even where Nat.add & co. unfold
 
@@ -53,15 +86,68 @@ class DemoEnvReport:
 
 @attrs.frozen
 class NatFn:
-    """A unary Nat function of the environment with its Python model and a cost estimate
-    (reduction steps to evaluate it at 0..MAX_ARG)."""
+    """A unary Nat function of the environment: its Python model as the values it takes at
+    0..MAX_ARG (computed from the values of the functions it is built from, never by the
+    kernel) and a cost estimate (reduction steps to evaluate it at each of those)."""
 
     name: str
-    model: Callable[[int], int]
+    values: tuple
     cost: tuple
 
     def term(self):
         return const(self.name)
+
+
+def _popularity(uses: int) -> int:
+    """Sampling weight of a function picked `uses` times: 1000·(1 + uses^1.5), in integers
+    so the draw is exact and identical on every platform."""
+    return 1000 + math.isqrt(10**6 * uses**3)
+
+
+class _FnPool:
+    """The functions under one (cost, value) cap, in creation order, with a Fenwick tree
+    over their popularity weights: appending, re-weighting and a weighted draw are each
+    O(log n), so picking stays cheap however many functions exist."""
+
+    def __init__(self, max_cost: int, max_value: int):
+        self.max_cost, self.max_value = max_cost, max_value
+        self.fns: list[NatFn] = []
+        self.pos: dict[str, int] = {}
+        self._tree = [0]  # 1-based; node i sums the weights of (i - lowbit(i), i]
+
+    def admits(self, f: NatFn) -> bool:
+        return f.cost[-1] <= self.max_cost and f.values[MAX_ARG] <= self.max_value
+
+    def _prefix(self, i: int) -> int:
+        total = 0
+        while i > 0:
+            total += self._tree[i]
+            i -= i & -i
+        return total
+
+    def append(self, f: NatFn, weight: int) -> None:
+        self.pos[f.name] = len(self.fns)
+        self.fns.append(f)
+        i = len(self.fns)
+        self._tree.append(weight + self._prefix(i - 1) - self._prefix(i - (i & -i)))
+
+    def reweight(self, name: str, delta: int) -> None:
+        i = self.pos[name] + 1
+        while i < len(self._tree):
+            self._tree[i] += delta
+            i += i & -i
+
+    def draw(self, rng: random.Random) -> NatFn:
+        """A function with probability proportional to its weight."""
+        r = rng.randrange(self._prefix(len(self.fns)))
+        i, step = 0, 1 << (len(self.fns).bit_length() - 1)
+        while step:
+            j = i + step
+            if j < len(self._tree) and self._tree[j] <= r:
+                r -= self._tree[j]
+                i = j
+            step >>= 1
+        return self.fns[i]
 
 
 def _eq(ty, level, a, b):
@@ -104,6 +190,7 @@ class DemoEnvBuilder:
         self.constants = 0
         self.heights: dict[str, int] = {}
         self.fns: list[NatFn] = []
+        self.pools: dict[tuple[int, int], _FnPool] = {}
         self.uses: dict[str, int] = {}
         self.facts: list[tuple[str, tuple, int]] = []  # (theorem, lhs, value): lhs = lit value
         self.counter = 0
@@ -135,23 +222,34 @@ class DemoEnvBuilder:
         self.facts.append((name, lhs, value))
         return name
 
+    def add_fn(self, fn: NatFn) -> None:
+        self.fns.append(fn)
+        for pool in self.pools.values():
+            if pool.admits(fn):
+                pool.append(fn, _popularity(0))
+
     def pick_fn(self, max_cost: int, prefer_recent: bool = False, max_value: int = VALUE_CAP) -> NatFn:
         """A function to build on: the newest (chains) or a popular one (hubs), among those
-        cheap enough to evaluate at 0..MAX_ARG."""
-        pool = [f for f in self.fns if f.cost[-1] <= max_cost and f.model(MAX_ARG) <= max_value]
-        pool = pool or [f for f in self.fns if f.name == "Nat.succ"]
-        if prefer_recent:
-            f = pool[-1]
-        else:
-            weights = [1 + self.uses.get(f.name, 0) ** 1.5 for f in pool]
-            f = self.rng.choices(pool, weights)[0]
-        self.uses[f.name] = self.uses.get(f.name, 0) + 1
+        cheap enough to evaluate at 0..MAX_ARG (`Nat.succ` always is)."""
+        pool = self.pools.get((max_cost, max_value))
+        if pool is None:
+            pool = self.pools[max_cost, max_value] = _FnPool(max_cost, max_value)
+            for fn in self.fns:
+                if pool.admits(fn):
+                    pool.append(fn, _popularity(self.uses.get(fn.name, 0)))
+        f = pool.fns[-1] if prefer_recent else pool.draw(self.rng)
+        uses = self.uses.get(f.name, 0)
+        self.uses[f.name] = uses + 1
+        delta = _popularity(uses + 1) - _popularity(uses)
+        for p in self.pools.values():
+            if f.name in p.pos:
+                p.reweight(f.name, delta)
         return f
 
     # ------------------------------------------------------------------ prelude
 
     def prelude(self) -> None:
-        self.add(derive_inductive((), 0, [IndType("Nat", TYPE, (Ctor("Nat.zero", NAT), Ctor("Nat.succ", arrow(NAT, NAT))))]))
+        self.add(derive_inductive((), 0, [IndType("Nat", TYPE, (Ctor("Nat.zero", NAT), Ctor("Nat.succ", pi([Local("n", NAT)], NAT))))]))
         self.add(derive_inductive((), 0, [IndType("Bool", TYPE, (Ctor("Bool.false", BOOL), Ctor("Bool.true", BOOL)))]))
         n, m = Local("n", NAT), Local("m", NAT)
         k, ih = Local("k", NAT), Local("ih", NAT)
@@ -164,12 +262,12 @@ class DemoEnvBuilder:
         self.add_def("Bool.not", arrow(BOOL, BOOL), lam([b], app(const("Bool.rec", L_ONE), _const_motive(BOOL, BOOL), const("Bool.true"), const("Bool.false"), b)))
         self._prelude_logic()
         self._prelude_data()
-        for name, model in (("Demo.double", lambda x: 2 * x), ("Demo.square", lambda x: x * x)):
-            op = "Nat.add" if name == "Demo.double" else "Nat.mul"
+        args = range(MAX_ARG + 1)
+        for name, op, values in (("Demo.double", "Nat.add", [2 * x for x in args]), ("Demo.square", "Nat.mul", [x * x for x in args])):
             x = Local("x", NAT)
             self.add_def(name, arrow(NAT, NAT), lam([x], app(const(op), x, x)))
-            self.fns.append(NatFn(name, model, tuple(3 for _ in range(MAX_ARG + 1))))
-        self.fns.append(NatFn("Nat.succ", lambda x: x + 1, tuple(1 for _ in range(MAX_ARG + 1))))
+            self.add_fn(NatFn(name, tuple(values), tuple(3 for _ in args)))
+        self.add_fn(NatFn("Nat.succ", tuple(x + 1 for x in args), tuple(1 for _ in args)))
 
     def _prelude_logic(self) -> None:
         u1 = lparam("u_1")
@@ -270,11 +368,9 @@ class DemoEnvBuilder:
         n, k, ih = Local("n", NAT), Local("k", NAT), Local("ih", NAT)
         self.add_def(name, arrow(NAT, NAT), lam([n], _nat_rec(NAT, lit(base), lam([k, ih], app(const("Nat.add"), ih, app(g.term(), k))), n)))
 
-        def model(x, g=g.model, base=base):
-            return base + sum(g(i) for i in range(x))
-
+        values = tuple(base + sum(g.values[:x]) for x in range(MAX_ARG + 1))
         cost = tuple(2 + x + sum(g.cost[: x]) for x in range(MAX_ARG + 1))
-        self._register_fn(name, model, cost)
+        self._register_fn(name, values, cost)
 
     def fam_compose_fn(self) -> None:
         """f n = op (g n) (h n) or a let, chained on the newest function half the time."""
@@ -284,35 +380,36 @@ class DemoEnvBuilder:
         n = Local("n", NAT)
         shape = self.rng.choice(("add", "mul", "sub", "let", "const"))
         c = self.rng.randrange(1, 9)
-        gv, hv = g.model(MAX_ARG), h.model(MAX_ARG)
+        gv, hv = g.values[MAX_ARG], h.values[MAX_ARG]
         if shape == "mul" and gv * hv > VALUE_CAP:
             shape = "add"
         if (shape == "add" and gv + hv > VALUE_CAP) or (shape == "let" and 2 * gv + c > VALUE_CAP):
             shape = "sub"
+        gs, hs = g.values, h.values
         if shape == "add":
-            body, model = app(const("Nat.add"), app(g.term(), n), app(h.term(), n)), (lambda x, g=g.model, h=h.model: g(x) + h(x))
+            body, values = app(const("Nat.add"), app(g.term(), n), app(h.term(), n)), [a + b for a, b in zip(gs, hs)]
         elif shape == "mul":
-            body, model = app(const("Nat.mul"), app(g.term(), n), app(h.term(), n)), (lambda x, g=g.model, h=h.model: g(x) * h(x))
+            body, values = app(const("Nat.mul"), app(g.term(), n), app(h.term(), n)), [a * b for a, b in zip(gs, hs)]
         elif shape == "sub":
-            body, model = app(const("Nat.sub"), app(g.term(), n), lit(c)), (lambda x, g=g.model, c=c: max(g(x) - c, 0))
+            body, values = app(const("Nat.sub"), app(g.term(), n), lit(c)), [max(a - c, 0) for a in gs]
         elif shape == "let":
             body = let("y", NAT, app(g.term(), n), lambda y: app(const("Nat.add"), y, app(const("Nat.add"), y, lit(c))))
-            model = lambda x, g=g.model, c=c: 2 * g(x) + c  # noqa: E731
+            values = [2 * a + c for a in gs]
         else:
-            body, model = app(const("Nat.add"), app(g.term(), n), lit(c)), (lambda x, g=g.model, c=c: g(x) + c)
+            body, values = app(const("Nat.add"), app(g.term(), n), lit(c)), [a + c for a in gs]
         self.add_def(name, arrow(NAT, NAT), lam([n], body))
         if shape in ("add", "mul"):
             cost = tuple(2 + g.cost[x] + h.cost[x] for x in range(MAX_ARG + 1))
         else:  # zeta-reduction copies the let value: it is evaluated twice
             cost = tuple(2 + (2 if shape == "let" else 1) * g.cost[x] for x in range(MAX_ARG + 1))
-        self._register_fn(name, model, cost)
+        self._register_fn(name, tuple(values), cost)
 
-    def _register_fn(self, name, model, cost) -> None:
-        fn = NatFn(name, model, cost)
-        self.fns.append(fn)
+    def _register_fn(self, name, values, cost) -> None:
+        fn = NatFn(name, values, cost)
+        self.add_fn(fn)
         for _ in range(self.rng.randrange(1, 3)):
             x = self.rng.randrange(0, MAX_ARG + 1)
-            self.add_fact(app(fn.term(), lit(x)), fn.model(x))
+            self.add_fact(app(fn.term(), lit(x)), fn.values[x])
 
     def fam_derived_fact(self) -> None:
         """Theorems from theorems: congrArg Nat.succ h, or Eq.symm h."""
@@ -416,14 +513,14 @@ class DemoEnvBuilder:
         u = lparam("u")
         al = Local("α", sort(succ(u)))
         ial = al.with_bi("implicit")
-        vec = lambda n_: app(const(name, u), al, n_)  # noqa: E731
+        vec = lambda n_: app(const(name, u), al, n_)
         n = Local("n", NAT, "implicit")
         a, tl = Local("a", al), Local("v", vec(n))
         ind = IndType(name, pi([al], arrow(NAT, sort(succ(u)))), (
             Ctor(f"{name}.nil", pi([ial], vec(const("Nat.zero")))),
             Ctor(f"{name}.cons", pi([ial, n, a, tl], vec(app(const("Nat.succ"), n))))))
         self.add(derive_inductive(("u",), 1, [ind]))
-        vnat = lambda n_: app(const(name, L_ZERO), NAT, n_)  # noqa: E731
+        vnat = lambda n_: app(const(name, L_ZERO), NAT, n_)
         n0 = Local("n", NAT, "implicit")
         v0 = Local("v", vnat(n0))
         m, x, ih = Local("m", NAT), Local("x", NAT), Local("ih", NAT)
@@ -477,7 +574,7 @@ class DemoEnvBuilder:
         resp = lam([a, b, hab], app(const("congrArg", L_ONE, L_ONE), NAT, NAT, a, b, g.term(), hab))
         self.add_def(name, arrow(q, NAT), app(const("Quot.lift", L_ONE, L_ONE), NAT, rel, NAT, g.term(), resp))
         x = self.rng.randrange(MAX_ARG + 1)
-        self.add_fact(app(const(name), app(const("Quot.mk", L_ONE), NAT, rel, lit(x))), g.model(x))
+        self.add_fact(app(const(name), app(const("Quot.mk", L_ONE), NAT, rel, lit(x))), g.values[x])
 
     def fam_opaque(self) -> None:
         """Axioms and opaques behind definitions: facts that hold without unfolding them."""
@@ -491,7 +588,7 @@ class DemoEnvBuilder:
         x = self.rng.randrange(MAX_ARG + 1)
         user = self.fresh("uses")
         self.add_def(user, NAT, app(const("Nat.add"), const(atom), app(g.term(), lit(x))))
-        rhs = app(const("Nat.add"), const(atom), lit(g.model(x)))
+        rhs = app(const("Nat.add"), const(atom), lit(g.values[x]))
         self.add(Theorem(self.fresh("unfold"), (), _nat_eq(const(user), rhs), _nat_refl(rhs)))
 
     def fam_poly(self) -> None:
@@ -502,7 +599,7 @@ class DemoEnvBuilder:
         self.add_def(name, pi([al, a], al), lam([al, a], a), ("u",), "abbrev")
         g = self.pick_fn(max_cost=COST_CAP // 2)
         x = self.rng.randrange(MAX_ARG + 1)
-        self.add_fact(app(const(name, L_ONE), NAT, app(g.term(), lit(x))), g.model(x))
+        self.add_fact(app(const(name, L_ONE), NAT, app(g.term(), lit(x))), g.values[x])
 
     def fam_list(self) -> None:
         vals = [self.rng.randrange(100) for _ in range(self.rng.randrange(0, 6))]
@@ -521,9 +618,8 @@ class DemoEnvBuilder:
 
     # ------------------------------------------------------------------ corruptions
 
-    def corrupt(self, count: int) -> None:
-        kinds = ("wrong_value", "lying_rule", "bad_universe", "type_mismatch", "wrong_proof",
-                 "non_positive", "bad_ctor_result", "non_prop_theorem")
+    def corrupt(self, count: int, kinds: Sequence[str] = CORRUPTIONS) -> None:
+        """Append `count` rejectable declarations, cycling through `kinds`."""
         for i in range(count):
             kind = kinds[i % len(kinds)]
             name = f"Bad.{kind}{i}"
@@ -533,7 +629,7 @@ class DemoEnvBuilder:
     def _bad_wrong_value(self, name):
         fn = self.pick_fn(max_cost=COST_CAP // 2)
         x = self.rng.randrange(MAX_ARG + 1)
-        wrong = fn.model(x) + 1 + self.rng.randrange(3)
+        wrong = fn.values[x] + 1 + self.rng.randrange(3)
         self.add(Theorem(name, (), _nat_eq(app(fn.term(), lit(x)), lit(wrong)), _nat_refl(lit(wrong))))
 
     def _bad_wrong_proof(self, name):
@@ -573,12 +669,17 @@ class DemoEnvBuilder:
         self.add(attrs.evolve(blk, types=(attrs.evolve(t, ctors=ctors),)))
 
 
-def write_demo_env(path, constants: int, seed: int, corrupt: int = 0) -> DemoEnvReport:
-    """Generate the environment and write it; returns what was written."""
+def write_demo_env(path, constants: int, seed: int, corrupt: int = 0,
+                   corrupt_kinds: Sequence[str] = CORRUPTIONS) -> DemoEnvReport:
+    """Generate the environment and write it; returns what was written. The corruptions
+    cycle through `corrupt_kinds` (a subset of CORRUPTIONS; all of them by default)."""
+    unknown = set(corrupt_kinds) - set(CORRUPTIONS)
+    if unknown or not corrupt_kinds:
+        raise ValueError(f"corrupt_kinds must be a non-empty subset of {CORRUPTIONS}, got {tuple(corrupt_kinds)}")
     b = DemoEnvBuilder(seed)
     b.prelude()
     b.grow(constants)
-    b.corrupt(corrupt)
+    b.corrupt(corrupt, corrupt_kinds)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -591,3 +692,39 @@ def write_demo_env(path, constants: int, seed: int, corrupt: int = 0) -> DemoEnv
         path=path, seed=seed, constants=b.constants, declarations=len(b.decls),
         corrupted=tuple(n for n, _ in b.corrupted), corrupted_kinds=tuple(k for _, k in b.corrupted),
     )
+
+
+def write_binder_chain(path, depth: int) -> Path:
+    """Write a stress env for binder telescopes, one binder per export line:
+    `def chain : (A : Type) → (y₁ … y_depth : A) → A := fun A x₁ … x_depth => x₁`.
+    Each binder's domain is `A` at a different de Bruijn index, and the names differ so
+    that the value's type is compared with the declared one binder by binder. (Written
+    directly: the generic writer hashes nested tuples, quadratic in the nesting depth.)"""
+    import orjson
+
+    path = Path(path)
+    lines = [
+        META,
+        {"in": 1, "str": {"pre": 0, "str": "A"}},
+        {"in": 2, "str": {"pre": 0, "str": "x"}},
+        {"in": 3, "str": {"pre": 0, "str": "y"}},
+        {"in": 4, "str": {"pre": 0, "str": "chain"}},
+        {"il": 1, "succ": 0},
+        {"ie": 0, "sort": 1},
+    ]
+    for i in range(depth + 1):  # bvar i has id i + 1
+        lines.append({"ie": i + 1, "bvar": i})
+    ty, body, nxt = depth + 1, depth, depth + 2  # A and x₁ seen from under all the binders
+    for k in range(depth - 1, -1, -1):  # the binder with k binders (after A) outside it
+        lines.append({"ie": nxt, "forallE": {"name": 3, "type": k + 1, "body": ty, "binderInfo": "default"}})
+        lines.append({"ie": nxt + 1, "lam": {"name": 2, "type": k + 1, "body": body, "binderInfo": "default"}})
+        ty, body, nxt = nxt, nxt + 1, nxt + 2
+    lines.append({"ie": nxt, "forallE": {"name": 1, "type": 0, "body": ty, "binderInfo": "default"}})
+    lines.append({"ie": nxt + 1, "lam": {"name": 1, "type": 0, "body": body, "binderInfo": "default"}})
+    lines.append({"def": {"name": 4, "levelParams": [], "type": nxt, "value": nxt + 1, "hints": {"regular": 1},
+                          "safety": "safe", "all": [4]}})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        for obj in lines:
+            out.write(orjson.dumps(obj) + b"\n")
+    return path

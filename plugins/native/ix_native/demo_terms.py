@@ -17,7 +17,7 @@ does, so a demo inductive is exported exactly as lean4export would write it.
 from __future__ import annotations
 
 import itertools
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -64,7 +64,7 @@ def proj(struct_name: str, idx: int, e):
 class Local:
     """A named free variable standing for a binder while a term is built."""
 
-    __slots__ = ("uid", "name", "type", "bi", "expr")
+    __slots__ = ("bi", "expr", "name", "type", "uid")
     _uids = itertools.count()
 
     def __init__(self, name: str, type_, bi: str = "default", uid: int | None = None):
@@ -74,8 +74,8 @@ class Local:
         self.bi = bi
         self.expr = ("fv", self.uid)
 
-    def with_bi(self, bi: str) -> "Local":
-        """The same variable under another binder info (recursor params are implicit)."""
+    def with_bi(self, bi: str) -> Local:
+        """The same variable under another binder info (e.g. `{α}` in a constructor type)."""
         return Local(self.name, self.type, bi, uid=self.uid)
 
 
@@ -230,6 +230,47 @@ def subst_levels(e, mapping: dict):
     return go(e)
 
 
+def has_bvar(e, i: int) -> bool:
+    """Whether bound variable `i` (counted from the outside of `e`) occurs in `e`."""
+    stack = [(e, i)]
+    while stack:
+        x, k = stack.pop()
+        tag = x[0]
+        if tag == "bvar":
+            if x[1] == k:
+                return True
+        elif tag == "app":
+            stack += ((x[1], k), (x[2], k))
+        elif tag in ("lam", "pi"):
+            stack += ((x[2], k), (x[3], k + 1))
+        elif tag == "let":
+            stack += ((x[2], k), (x[3], k), (x[4], k + 1))
+        elif tag == "proj":
+            stack.append((x[3], k))
+    return False
+
+
+def infer_implicit(type_):
+    """Lean's kernel `infer_implicit(t, strict=true)`, which sets a recursor's binder infos:
+    an explicit Π binder becomes implicit when the domain of a later *explicit* binder (after
+    this same inference) mentions it; binders already non-explicit and the result type play
+    no part. So `False.rec` keeps an explicit motive (only the result mentions it)."""
+    binders = []
+    e = type_
+    while e[0] == "pi":
+        binders.append(e)
+        e = e[3]
+    infos = [b[4] for b in binders]
+    for k in reversed(range(len(binders))):
+        if infos[k] == "default" and any(
+            infos[j] == "default" and has_bvar(binders[j][2], j - k - 1) for j in range(k + 1, len(binders))
+        ):
+            infos[k] = "implicit"
+    for b, bi in zip(reversed(binders), reversed(infos)):
+        e = ("pi", b[1], b[2], e, bi)
+    return e
+
+
 def app_spine(e) -> tuple[tuple, list]:
     args = []
     while e[0] == "app":
@@ -376,7 +417,7 @@ class InductiveBlock:
     def constant_count(self) -> int:
         return len(self.types) + sum(len(t.ctors) for t in self.types) + len(self.recs)
 
-    def with_recs(self, recs) -> "InductiveBlock":
+    def with_recs(self, recs) -> InductiveBlock:
         return attrs.evolve(self, recs=tuple(recs))
 
 
@@ -459,7 +500,7 @@ def derive_inductive(
     for j, m in enumerate(members):
         idx, _ = open_pis(m.ind_type)
         t = Local("t", app(m.head, *idx))
-        motives.append(Local("motive" if single else f"motive_{j + 1}", pi(idx + [t], motive_sort), "implicit"))
+        motives.append(Local("motive" if single else f"motive_{j + 1}", pi(idx + [t], motive_sort)))
 
     is_rec = False
     is_reflexive = False
@@ -489,13 +530,11 @@ def derive_inductive(
             minor_of[(j, ci)] = minor
 
     k_target = is_prop and len(members) == 1 and len(members[0].ctors) == 1 and num_fields[members[0].ctors[0][0]] == 0
-    imp_params = [p.with_bi("implicit") for p in params]
     recs = []
     for j, m in enumerate(members):
         idx, _ = open_pis(m.ind_type)
-        idx = [i.with_bi("implicit") for i in idx]
         t = Local("t", app(m.head, *idx))
-        rec_type = pi(imp_params + motives + minors + idx + [t], app(motives[j], *idx, t))
+        rec_type = infer_implicit(pi(params + motives + minors + idx + [t], app(motives[j], *idx, t)))
         rules = []
         for ci, (cname, chead, ctype) in enumerate(m.ctors):
             fields, _ = open_pis(ctype)
@@ -508,7 +547,7 @@ def derive_inductive(
                 jj, fidx = hit
                 rec_call = app(const(members[jj].rec_name, *rec_lvls), *params, *motives, *minors, *fidx, app(f, *ys))
                 ih_vals.append(lam(ys, rec_call))
-            rhs = lam(imp_params + motives + minors + fields, app(minor_of[(j, ci)], *fields, *ih_vals))
+            rhs = lam(params + motives + minors + fields, app(minor_of[(j, ci)], *fields, *ih_vals))
             rules.append(RecRule(cname, len(fields), rhs))
         recs.append(
             Recursor(

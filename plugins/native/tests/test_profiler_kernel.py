@@ -6,11 +6,11 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from ixcore.errors import InputError
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
 from ix_native.profiler import KernelProfiler
+
+from ixcore.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +43,9 @@ def test_columns_and_delta_edges(env, prof):
     for i, a in enumerate(prof.addrs):
         assert int(prof.sizes[i]) == env.block_size(a)
         assert i not in set(prof.producers(i).tolist())
-    # a computed fact unfolds the function it is about (and, through it, Nat.add's block)
-    fact = next(w for w in env.work_items() if w.names[0].startswith("Demo.fact"))
-    decl = env.decls_of(fact.block)[0]
-    fn = next(str(n) for n in _consts(decl.type) if str(n).startswith("Demo."))
+    # a computed fact about a generated Nat function unfolds that function's block
+    fact, fn = next((w, str(n)) for w in env.work_items() if w.names[0].startswith("Demo.fact")
+                    for n in _consts(env.decls_of(w.block)[0].type) if str(n).startswith(("Demo.fn", "Demo.rec")))
     producers = {prof.addrs[j] for j in prof.producers(idx[fact.block])}
     assert block_named(env, fn) in producers
     assert producers <= set(env.closure([fact.block]))

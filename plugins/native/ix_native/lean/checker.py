@@ -23,12 +23,14 @@ checked on a thread with a 512 MiB stack; exhausting it is reported as "too deep
 """
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 import time
+from contextlib import contextmanager
 
 from .environment import AXIOM, DEFN, OPAQUE, QUOT, THM, ConstantInfo, Environment
-from .expr import INTERN_COUNTER, SUBST_COUNTER
+from .expr import INTERN_COUNTER, SUBST_COUNTER, intern_mark, release_unreferenced
 from .inductive import InductiveChecker
 from .primitives import PRIMITIVE_NAMES, on_add
 from .quotient import QUOT_NAMES, check_eq, quot_constants
@@ -65,6 +67,25 @@ def run_deep(fn, *args):
     return box["r"]
 
 
+@contextmanager
+def _survivors_frozen():
+    """Yield `freeze`, called between declarations while a Kernel walks an export.
+
+    What survives a declaration's check is the parsed export, the environment and the
+    intern table, all kept until the walk ends; freezing them (`gc.freeze`, O(1)) keeps the
+    cyclic collector from re-traversing that growing graph at every full collection, which
+    cost a fifth to a third of a check. Collection itself stays on: objects made while a
+    declaration is checked are young and collected as usual. The walk's objects are handed
+    back to the collector when it ends (unless something else had frozen objects before).
+    """
+    was_frozen = gc.get_freeze_count() > 0
+    try:
+        yield gc.freeze
+    finally:
+        if not was_frozen:
+            gc.unfreeze()
+
+
 class Kernel:
     """An environment plus the policy for adding declarations to it."""
 
@@ -91,12 +112,19 @@ class Kernel:
 
     # ------------------------------------------------------------------ internals
     def _check_seq(self, decls, selected, stop_on_error, progress):
+        with _survivors_frozen() as freeze:
+            return self._check_seq_frozen(decls, selected, stop_on_error, progress, freeze)
+
+    def _check_seq_frozen(self, decls, selected, stop_on_error, progress, freeze):
         out = []
         for decl in decls:
+            freeze()
             if selected is not None and not (set(decl.names()) & selected):
                 self.admit(decl)
             else:
+                mark = intern_mark()
                 st = self._check_one(decl)
+                release_unreferenced(mark)  # the check's intermediate terms
                 out.append(st)
                 if not st.ok:
                     if stop_on_error:

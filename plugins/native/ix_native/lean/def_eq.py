@@ -49,7 +49,10 @@ class DefEqMixin:
 
     def quick_is_def_eq(self, t, s):
         """True / False / None (unknown)."""
-        if t is s or self._find(t) is self._find(s):
+        if t is s:
+            return True
+        p = self.eqv_parent
+        if (t in p or s in p) and self._find(t) is self._find(s):  # a node not in p is its own root
             return True
         tt = t.tag
         if tt == s.tag:

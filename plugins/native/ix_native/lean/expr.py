@@ -25,9 +25,13 @@ PROJ   Proj        sname (structure `Name`), idx (field index), struct
 Binder info `bi` is 0 default, 1 implicit, 2 strictImplicit, 3 instImplicit. Binder names
 and infos are part of a node's identity (as in the export); the kernel's equality tests are
 structural on everything else. Export mdata nodes are dropped by the reader (they must be
-transparent to checking). The intern table is process-global and never shrinks.
+transparent to checking). The intern table is process-global; `release_unreferenced`
+drops the nodes a finished declaration check made that nothing references any more.
 """
 from __future__ import annotations
+
+from itertools import islice
+from sys import getrefcount
 
 from .level import Level, instantiate_level
 from .name import Name
@@ -205,6 +209,34 @@ def _intern(key: tuple, make, *fields) -> Expr:
     return e
 
 
+def intern_mark() -> int:
+    """The intern table's current size, to pass to `release_unreferenced` later."""
+    return len(_T)
+
+
+def release_unreferenced(mark: int) -> int:
+    """Drop the nodes interned since `intern_mark()` returned `mark` that nothing but the
+    table references any more (a finished check's intermediate terms), newest first so
+    that a dropped parent releases its children in the same pass; returns how many.
+
+    Sound for interning: a node is only dropped when no one holds it, so no surviving
+    reference can ever meet a second node of the same structure."""
+    n = len(_T) - mark
+    if n <= 0:
+        return 0
+    keys = list(islice(reversed(_T), n))
+    dropped = 0
+    for i, key in enumerate(keys):
+        # references: the table, `node`, and getrefcount's argument
+        node = _T[key]
+        if getrefcount(node) <= 3:
+            del _T[key]
+            keys[i] = None  # drop the key tuple: it holds the node's children
+            dropped += 1
+        del node
+    return dropped
+
+
 def mk_bvar(i: int) -> Expr:
     return _intern((BVAR, i), BVar, i)
 
@@ -300,28 +332,32 @@ def app_nargs(e: Expr) -> int:
 
 
 # ---------------------------------------------------------------- substitution
-# All traversals memoise on (node, binder depth) so shared sub-DAGs are visited once per call.
+# Every traversal memoises on (node, binder depth) so shared sub-DAGs are visited once per
+# call. Each is a module-level recursive function `go(x, off, st, cache)` (st: the
+# traversal's parameters) rather than a nested closure: a closure that calls itself is a
+# reference cycle, which only the cyclic GC frees (a third of a check's time went there).
+# Applications, most of any graph, are rebuilt inline; other nodes by `_rebuild`.
 
-def _rebuild(e, go, off):
-    """Rebuild `e` with `go(child, depth)` applied to its children (shared by all substitutions)."""
+def _rebuild(e, go, off, st, cache):
+    """`e` with `go(child, depth, st, cache)` applied to its children."""
     t = e.tag
-    if t == APP:
-        f = go(e.fn, off)
-        a = go(e.arg, off)
-        return e if (f is e.fn and a is e.arg) else mk_app(f, a)
     if t == LAM or t == PI:
-        ty = go(e.type, off)
-        b = go(e.body, off + 1)
+        ty = go(e.type, off, st, cache)
+        b = go(e.body, off + 1, st, cache)
         if ty is e.type and b is e.body:
             return e
         return (mk_lam if t == LAM else mk_pi)(e.name, ty, b, e.bi)
+    if t == APP:
+        f = go(e.fn, off, st, cache)
+        a = go(e.arg, off, st, cache)
+        return e if (f is e.fn and a is e.arg) else mk_app(f, a)
     if t == LET:
-        ty = go(e.type, off)
-        v = go(e.value, off)
-        b = go(e.body, off + 1)
+        ty = go(e.type, off, st, cache)
+        v = go(e.value, off, st, cache)
+        b = go(e.body, off + 1, st, cache)
         return e if (ty is e.type and v is e.value and b is e.body) else mk_let(e.name, ty, v, b)
     if t == PROJ:
-        s = go(e.struct, off)
+        s = go(e.struct, off, st, cache)
         return e if s is e.struct else mk_proj(e.sname, e.idx, s)
     return e
 
@@ -330,30 +366,7 @@ def instantiate(e: Expr, subst) -> Expr:
     """Replace loose `bvar i` (i < n) by `subst[i]` and lower the other loose bvars by n."""
     if e.lbr == 0 or not subst:
         return e
-    n = len(subst)
-    cache: dict = {}
-
-    def go(x, off):
-        if x.lbr <= off:
-            return x
-        key = (x, off)
-        r = cache.get(key)
-        if r is not None:
-            return r
-        SUBST_COUNTER[0] += 1
-        if x.tag == BVAR:
-            i = x.idx - off
-            if i < n:
-                v = subst[i]
-                r = lift_loose_bvars(v, off) if off and v.lbr else v
-            else:
-                r = mk_bvar(x.idx - n)
-        else:
-            r = _rebuild(x, go, off)
-        cache[key] = r
-        return r
-
-    return go(e, 0)
+    return _inst(e, 0, (subst, len(subst), False), {})
 
 
 def instantiate1(e: Expr, v: Expr) -> Expr:
@@ -361,56 +374,126 @@ def instantiate1(e: Expr, v: Expr) -> Expr:
 
 
 def instantiate_rev(e: Expr, subst) -> Expr:
-    """Replace loose `bvar i` by `subst[n-1-i]` (subst in binder order, outermost first)."""
+    """Replace loose `bvar i` by `subst[n-1-i]` (subst in binder order, outermost first).
+    Indexes `subst` in place: no reversed copy, so a binder telescope of n locals closes
+    each of its terms in time independent of n."""
     if e.lbr == 0 or not subst:
         return e
-    return instantiate(e, subst[::-1])
+    return _inst(e, 0, (subst, len(subst), True), {})
+
+
+def _inst(x, off, st, cache):
+    if x.lbr <= off:
+        return x
+    key = (x, off)
+    r = cache.get(key)
+    if r is not None:
+        return r
+    SUBST_COUNTER[0] += 1
+    t = x.tag
+    if t == APP:
+        f = x.fn
+        if f.lbr > off:  # the callee's own first test, inlined: most children are closed
+            f = _inst(f, off, st, cache)
+        a = x.arg
+        if a.lbr > off:
+            a = _inst(a, off, st, cache)
+        if f is x.fn and a is x.arg:
+            r = x
+        else:  # mk_app inlined: the hottest node construction of a check
+            INTERN_COUNTER[0] += 1
+            k = (APP, f, a)
+            r = _T.get(k)
+            if r is None:
+                r = _T[k] = App(f, a)
+    elif t == BVAR:
+        subst, n, rev = st
+        i = x.idx - off
+        if i < n:
+            v = subst[n - 1 - i] if rev else subst[i]
+            r = lift_loose_bvars(v, off) if off and v.lbr else v
+        else:
+            r = mk_bvar(x.idx - n)
+    elif t == LAM or t == PI:  # the next most common node, also with the children's test inlined
+        ty = x.type
+        if ty.lbr > off:
+            ty = _inst(ty, off, st, cache)
+        b = x.body
+        if b.lbr > off + 1:
+            b = _inst(b, off + 1, st, cache)
+        r = x if (ty is x.type and b is x.body) else (mk_lam if t == LAM else mk_pi)(x.name, ty, b, x.bi)
+    else:
+        r = _rebuild(x, _inst, off, st, cache)
+    cache[key] = r
+    return r
 
 
 def abstract(e: Expr, fvars) -> Expr:
     """Replace `fvars[i]` by `bvar(depth + n - 1 - i)` (inverse of instantiate_rev)."""
     if not e.fv or not fvars:
         return e
-    n = len(fvars)
-    pos = {fv: i for i, fv in enumerate(fvars)}
-    cache: dict = {}
+    return _abstract(e, {fv: i for i, fv in enumerate(fvars)}, len(fvars))
 
-    def go(x, off):
-        if not x.fv:
-            return x
-        key = (x, off)
-        r = cache.get(key)
-        if r is not None:
-            return r
-        if x.tag == FVAR:
-            i = pos.get(x)
-            r = x if i is None else mk_bvar(off + n - 1 - i)
-        else:
-            r = _rebuild(x, go, off)
-        cache[key] = r
+
+def _abstract(e: Expr, pos: dict, n: int) -> Expr:
+    """`abstract(e, fvars[:n])` given `pos`, the positions of fvars (of which only those
+    below n are abstracted): one position map serves a whole telescope."""
+    if not e.fv:
+        return e
+    return _abs(e, 0, (pos, n), {})
+
+
+def _abs(x, off, st, cache):
+    if not x.fv:
+        return x
+    key = (x, off)
+    r = cache.get(key)
+    if r is not None:
         return r
-
-    return go(e, 0)
+    t = x.tag
+    if t == APP:
+        f = x.fn
+        if f.fv:
+            f = _abs(f, off, st, cache)
+        a = x.arg
+        if a.fv:
+            a = _abs(a, off, st, cache)
+        r = x if (f is x.fn and a is x.arg) else mk_app(f, a)
+    elif t == FVAR:
+        pos, n = st
+        i = pos.get(x)
+        r = x if i is None or i >= n else mk_bvar(off + n - 1 - i)
+    else:
+        r = _rebuild(x, _abs, off, st, cache)
+    cache[key] = r
+    return r
 
 
 def lift_loose_bvars(e: Expr, d: int, s: int = 0) -> Expr:
     """Add `d` to every loose bvar with index >= s."""
     if e.lbr <= s or d == 0:
         return e
-    cache: dict = {}
+    return _lift(e, 0, (s, d), {})
 
-    def go(x, off):
-        if x.lbr <= s + off:
-            return x
-        key = (x, off)
-        r = cache.get(key)
-        if r is not None:
-            return r
-        r = mk_bvar(x.idx + d) if x.tag == BVAR else _rebuild(x, go, off)
-        cache[key] = r
+
+def _lift(x, off, st, cache):
+    if x.lbr <= st[0] + off:
+        return x
+    key = (x, off)
+    r = cache.get(key)
+    if r is not None:
         return r
-
-    return go(e, 0)
+    t = x.tag
+    if t == APP:
+        f = _lift(x.fn, off, st, cache)
+        a = _lift(x.arg, off, st, cache)
+        r = x if (f is x.fn and a is x.arg) else mk_app(f, a)
+    elif t == BVAR:
+        r = mk_bvar(x.idx + st[1])
+    else:
+        r = _rebuild(x, _lift, off, st, cache)
+    cache[key] = r
+    return r
 
 
 def zeta_locals(e: Expr, lets) -> Expr:
@@ -418,89 +501,112 @@ def zeta_locals(e: Expr, lets) -> Expr:
     mention earlier let-locals); one pass over the DAG, as values have no loose bvars."""
     if not e.fv or not lets:
         return e
-    targets = frozenset(lets)
-    cache: dict = {}
+    return _zeta(e, 0, frozenset(lets), {})
 
-    def go(x, off):
-        if not x.fv:
-            return x
-        r = cache.get(x)
-        if r is None:
-            if x.tag == FVAR:
-                r = go(x.value, 0) if x in targets else x
-            else:
-                r = _rebuild(x, go, off)
-            cache[x] = r
-        return r
 
-    return go(e, 0)
+def _zeta(x, off, targets, cache):
+    if not x.fv:
+        return x
+    r = cache.get(x)
+    if r is None:
+        if x.tag == FVAR:
+            r = _zeta(x.value, 0, targets, cache) if x in targets else x
+        else:
+            r = _rebuild(x, _zeta, off, targets, cache)
+        cache[x] = r
+    return r
 
 
 def has_loose_bvar(e: Expr, i: int) -> bool:
     """Does `bvar i` (relative to e) occur loose in e?"""
-    seen: set = set()
+    return _has_bvar(e, 0, i, set())
 
-    def go(x, off):
-        if x.lbr <= i + off:
-            return False
-        key = (x, off)
-        if key in seen:
-            return False
-        seen.add(key)
-        t = x.tag
-        if t == BVAR:
-            return x.idx == i + off
-        if t == APP:
-            return go(x.fn, off) or go(x.arg, off)
-        if t == LAM or t == PI:
-            return go(x.type, off) or go(x.body, off + 1)
-        if t == LET:
-            return go(x.type, off) or go(x.value, off) or go(x.body, off + 1)
-        if t == PROJ:
-            return go(x.struct, off)
+
+def _has_bvar(x, off, i, seen) -> bool:
+    if x.lbr <= i + off:
         return False
+    key = (x, off)
+    if key in seen:
+        return False
+    seen.add(key)
+    t = x.tag
+    if t == BVAR:
+        return x.idx == i + off
+    if t == APP:
+        return _has_bvar(x.fn, off, i, seen) or _has_bvar(x.arg, off, i, seen)
+    if t == LAM or t == PI:
+        return _has_bvar(x.type, off, i, seen) or _has_bvar(x.body, off + 1, i, seen)
+    if t == LET:
+        return (_has_bvar(x.type, off, i, seen) or _has_bvar(x.value, off, i, seen)
+                or _has_bvar(x.body, off + 1, i, seen))
+    if t == PROJ:
+        return _has_bvar(x.struct, off, i, seen)
+    return False
 
-    return go(e, 0)
+
+#: (e, params, levels) -> (instantiate_lparams result, intern-table visits it made)
+_LPARAMS_MEMO: dict = {}
 
 
 def instantiate_lparams(e: Expr, params, levels) -> Expr:
-    """Substitute universe parameters `params[i] := levels[i]` in Sorts and Consts."""
+    """Substitute universe parameters `params[i] := levels[i]` in Sorts and Consts.
+
+    Memoised for the process: callers instantiate declared constants' types, values and
+    recursor rules, again in every declaration that uses them at the same levels. A hit
+    replays the intern-table visits the first computation counted, so a declaration's
+    `intern_nodes` does not depend on what was checked before it in the same process."""
     if not e.lp or not params:
         return e
-    subst = dict(zip(params, levels))
-    cache: dict = {}
+    key = (e, tuple(params), tuple(levels))
+    hit = _LPARAMS_MEMO.get(key)
+    if hit is not None:
+        INTERN_COUNTER[0] += hit[1]
+        return hit[0]
+    visits = INTERN_COUNTER[0]
+    r = _inst_lp(e, 0, dict(zip(params, levels)), {})
+    _LPARAMS_MEMO[key] = (r, INTERN_COUNTER[0] - visits)
+    return r
 
-    def go(x, off):
-        if not x.lp:
-            return x
-        r = cache.get(x)
-        if r is not None:
-            return r
-        t = x.tag
-        if t == SORT:
-            r = mk_sort(instantiate_level(x.level, subst))
-        elif t == CONST:
-            r = mk_const(x.name, tuple(instantiate_level(l, subst) for l in x.levels))
-        else:
-            r = _rebuild(x, go, off)
-        cache[x] = r
+
+def _inst_lp(x, off, subst, cache):
+    if not x.lp:
+        return x
+    r = cache.get(x)
+    if r is not None:
         return r
-
-    return go(e, 0)
+    t = x.tag
+    if t == APP:
+        f = x.fn
+        if f.lp:
+            f = _inst_lp(f, off, subst, cache)
+        a = x.arg
+        if a.lp:
+            a = _inst_lp(a, off, subst, cache)
+        r = x if (f is x.fn and a is x.arg) else mk_app(f, a)
+    elif t == SORT:
+        r = mk_sort(instantiate_level(x.level, subst))
+    elif t == CONST:
+        r = mk_const(x.name, tuple(instantiate_level(l, subst) for l in x.levels))
+    else:
+        r = _rebuild(x, _inst_lp, off, subst, cache)
+    cache[x] = r
+    return r
 
 
 # ---------------------------------------------------------------- telescopes and comparisons
 
 def mk_binding(is_pi: bool, fvars, body: Expr) -> Expr:
     """Close `body` over `fvars` (outermost first) as Pi or lambda binders; let-locals
-    (fvars with a value) become `let` binders."""
+    (fvars with a value) become `let` binders. Linear in the telescope: the type and value
+    of `fvars[i]` can only mention the fvars before it, abstracted with one position map."""
     n = len(fvars)
-    body = abstract(body, fvars)
+    pos = {fv: i for i, fv in enumerate(fvars)}
+    body = _abstract(body, pos, n)
     for i in range(n - 1, -1, -1):
         fv = fvars[i]
-        ty = abstract(fv.type, fvars[:i])
+        ty = _abstract(fv.type, pos, i)
         if fv.value is not None:
-            body = mk_let(fv.name, ty, abstract(fv.value, fvars[:i]), body)
+            body = mk_let(fv.name, ty, _abstract(fv.value, pos, i), body)
         elif is_pi:
             body = mk_pi(fv.name, ty, body, fv.bi)
         else:

@@ -529,34 +529,30 @@ class _Unnester:
         return f, args, info
 
     def _replace_all_nested(self, e):
-        cache: dict = {}
+        return self._replace_nested_in(e, {})
 
-        def go(x):
-            r = cache.get(x)
-            if r is not None:
-                return r
-            hit = self._is_nested_app(x)
-            if hit is not None:
-                r = self._replace_nested(*hit)
-            else:
-                t = x.tag
-                if t == APP:
-                    f = go(x.fn)
-                    a = go(x.arg)
-                    r = x if (f is x.fn and a is x.arg) else mk_app(f, a)
-                elif t == PI or t == LAM:  # PI or LAM
-                    ty = go(x.type)
-                    b = go(x.body)
-                    if ty is x.type and b is x.body:
-                        r = x
-                    else:
-                            r = (mk_pi if t == PI else mk_lam)(x.name, ty, b, x.bi)
-                else:
-                    r = x
-            cache[x] = r
+    def _replace_nested_in(self, x, cache):
+        # a method with its cache passed in, not a self-calling closure (a reference cycle)
+        r = cache.get(x)
+        if r is not None:
             return r
-
-        return go(e)
+        hit = self._is_nested_app(x)
+        if hit is not None:
+            r = self._replace_nested(*hit)
+        else:
+            t = x.tag
+            if t == APP:
+                f = self._replace_nested_in(x.fn, cache)
+                a = self._replace_nested_in(x.arg, cache)
+                r = x if (f is x.fn and a is x.arg) else mk_app(f, a)
+            elif t == PI or t == LAM:
+                ty = self._replace_nested_in(x.type, cache)
+                b = self._replace_nested_in(x.body, cache)
+                r = x if (ty is x.type and b is x.body) else (mk_pi if t == PI else mk_lam)(x.name, ty, b, x.bi)
+            else:
+                r = x
+        cache[x] = r
+        return r
 
     def _replace_nested(self, f, args, info):
         chk = self.chk
@@ -653,37 +649,37 @@ class _Unnester:
             t = t.body
         is_pi = e.tag == PI
         body = instantiate_rev(t, As)
-        cache: dict = {}
+        return mk_binding(is_pi, As, self._restore_in(body, rec_map, As, {}))
 
-        def subst_params(x):
-            return instantiate_rev(abstract(x, self.params), As)
-
-        def go(x):
-            r = cache.get(x)
-            if r is not None:
-                return r
-            r = None
-            if x.tag == CONST and x.name in rec_map:
-                r = mk_const(rec_map[x.name], x.levels)
-            else:
-                f, args = app_spine(x)
-                if f.tag == CONST:
-                    if f.name in self.aux2nested:
-                        r = mk_apps(subst_params(self.aux2nested[f.name]), [go(a) for a in args[n:]])
-                    elif f.name in self.aux_ctor:
-                        jc, aux = self.aux_ctor[f.name]
-                        J, jargs = app_spine(self.aux2nested[aux])
-                        new_c = mk_apps(mk_const(jc, J.levels), jargs)
-                        r = mk_apps(subst_params(new_c), [go(a) for a in args[n:]])
-            if r is None:
-                t = x.tag
-                if t == APP:
-                    r = mk_app(go(x.fn), go(x.arg))
-                elif t == PI or t == LAM:
-                    r = (mk_pi if t == PI else mk_lam)(x.name, go(x.type), go(x.body), x.bi)
-                else:
-                    r = x
-            cache[x] = r
+    def _restore_in(self, x, rec_map, As, cache):
+        # a method with its state passed in, not a self-calling closure (a reference cycle)
+        r = cache.get(x)
+        if r is not None:
             return r
-
-        return mk_binding(is_pi, As, go(body))
+        r = None
+        n = len(self.params)
+        if x.tag == CONST and x.name in rec_map:
+            r = mk_const(rec_map[x.name], x.levels)
+        else:
+            f, args = app_spine(x)
+            if f.tag == CONST:
+                if f.name in self.aux2nested:
+                    r = mk_apps(instantiate_rev(abstract(self.aux2nested[f.name], self.params), As),
+                                [self._restore_in(a, rec_map, As, cache) for a in args[n:]])
+                elif f.name in self.aux_ctor:
+                    jc, aux = self.aux_ctor[f.name]
+                    J, jargs = app_spine(self.aux2nested[aux])
+                    new_c = mk_apps(mk_const(jc, J.levels), jargs)
+                    r = mk_apps(instantiate_rev(abstract(new_c, self.params), As),
+                                [self._restore_in(a, rec_map, As, cache) for a in args[n:]])
+        if r is None:
+            t = x.tag
+            if t == APP:
+                r = mk_app(self._restore_in(x.fn, rec_map, As, cache), self._restore_in(x.arg, rec_map, As, cache))
+            elif t == PI or t == LAM:
+                r = (mk_pi if t == PI else mk_lam)(x.name, self._restore_in(x.type, rec_map, As, cache),
+                                                    self._restore_in(x.body, rec_map, As, cache), x.bi)
+            else:
+                r = x
+        cache[x] = r
+        return r

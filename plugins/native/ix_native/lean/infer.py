@@ -19,13 +19,39 @@ from __future__ import annotations
 
 from .environment import INDUCT
 from .expr import (
-    APP, BVAR, CONST, FVAR, LAM, LET, LIT, PI, PROJ, SORT, app_spine, instantiate, instantiate1,
-    instantiate_lparams, instantiate_rev, mk_apps, mk_binding, mk_fvar, mk_proj, mk_sort, zeta_locals,
+    APP,
+    BVAR,
+    CONST,
+    FVAR,
+    LAM,
+    LET,
+    LIT,
+    PI,
+    PROJ,
+    SORT,
+    app_spine,
+    instantiate1,
+    instantiate_lparams,
+    instantiate_rev,
+    mk_apps,
+    mk_binding,
+    mk_fvar,
+    mk_proj,
+    mk_sort,
+    zeta_locals,
 )
 from .level import level_params_in, mk_imax, mk_succ
-from .nat import NAT_CONST, STRING_CONST, NAT, STRING
+from .nat import NAT, NAT_CONST, STRING, STRING_CONST
 
 _CLOSED = ()
+
+
+def _open_group(ctx):
+    """The context list a binder group pushes its locals onto, and its length to pop back
+    to (a stack, not a tuple copy per binder: a chain of n binders stays O(n))."""
+    if not ctx:
+        ctx = []
+    return ctx, len(ctx)
 #: Open nodes with at most this many loose variables are cached on exactly the locals they
 #: use, so they are shared across sibling binders; beyond it, on the innermost local.
 _EXACT_KEY_MAX = 8
@@ -48,8 +74,9 @@ class InferMixin:
         return self.infer_open(e, infer_only, _CLOSED)
 
     def infer_open(self, e, infer_only, ctx):
-        """Type of e, whose loose `bvar i` stands for the local `ctx[-1 - i]` (ctx: a tuple of
-        fvars, outermost first); the result is closed."""
+        """Type of e, whose loose `bvar i` stands for the local `ctx[-1 - i]` (ctx: the fvars
+        opened so far, outermost first: empty, or a list that binder groups push onto and
+        pop back to its length before returning); the result is closed."""
         self.ctr.lean_heartbeats += 1
         key = e
         n = e.lbr
@@ -62,7 +89,11 @@ class InferMixin:
         if r is not None:
             return r
         t = e.tag
-        if t == BVAR:
+        if t == APP:
+            r = self.infer_app(e, infer_only, ctx)
+        elif t == CONST:
+            r = self.infer_constant(e, infer_only)
+        elif t == BVAR:
             r = ctx[-1 - e.idx].type
         elif t == FVAR:
             r = e.type
@@ -70,10 +101,6 @@ class InferMixin:
             if not infer_only:
                 self.check_level(e.level)
             r = mk_sort(mk_succ(e.level))
-        elif t == CONST:
-            r = self.infer_constant(e, infer_only)
-        elif t == APP:
-            r = self.infer_app(e, infer_only, ctx)
         elif t == LAM:
             r = self.infer_lambda(e, infer_only, ctx)
         elif t == PI:
@@ -99,8 +126,7 @@ class InferMixin:
     @staticmethod
     def close(e, ctx):
         """e with its loose bound variables replaced by the locals of ctx."""
-        n = e.lbr
-        return instantiate(e, ctx[:-n - 1:-1]) if n else e
+        return instantiate_rev(e, ctx) if e.lbr else e
 
     def check_level(self, lv):
         if lv.has_param:
@@ -160,26 +186,34 @@ class InferMixin:
             self.binder_depth -= 1
 
     def infer_lambda(self, e, infer_only, ctx):
-        eager, n0 = self._eager(ctx), len(ctx)
-        while e.tag == LAM:
-            if infer_only:
-                d = self.close(e.type, ctx)
-            else:
-                d = self._check_domain(e, ctx, eager, "binder domain")[1]
-            ctx += (mk_fvar(e.name, d, None, e.bi),)
-            e = e.body
-        r = self.cheap_beta_reduce(self._infer_body(e, infer_only, ctx, eager))
-        return mk_binding(True, ctx[n0:], r)
+        eager = self._eager(ctx)
+        ctx, n0 = _open_group(ctx)
+        try:
+            while e.tag == LAM:
+                if infer_only:
+                    d = self.close(e.type, ctx)
+                else:
+                    d = self._check_domain(e, ctx, eager, "binder domain")[1]
+                ctx.append(mk_fvar(e.name, d, None, e.bi))
+                e = e.body
+            r = self.cheap_beta_reduce(self._infer_body(e, infer_only, ctx, eager))
+            return mk_binding(True, ctx[n0:], r)
+        finally:
+            del ctx[n0:]
 
     def infer_pi(self, e, infer_only, ctx):
         eager = self._eager(ctx)
+        ctx, n0 = _open_group(ctx)
         us = []
-        while e.tag == PI:
-            s, d = self._check_domain(e, ctx, eager, "binder domain", infer_only)
-            us.append(s.level)
-            ctx += (mk_fvar(e.name, d, None, e.bi),)
-            e = e.body
-        s = self.ensure_sort(self._infer_body(e, infer_only, ctx, eager), "Pi codomain")
+        try:
+            while e.tag == PI:
+                s, d = self._check_domain(e, ctx, eager, "binder domain", infer_only)
+                us.append(s.level)
+                ctx.append(mk_fvar(e.name, d, None, e.bi))
+                e = e.body
+            s = self.ensure_sort(self._infer_body(e, infer_only, ctx, eager), "Pi codomain")
+        finally:
+            del ctx[n0:]
         lv = s.level
         for u in reversed(us):
             lv = mk_imax(u, lv)
@@ -214,20 +248,24 @@ class InferMixin:
         return instantiate_rev(body, [self.close(a, ctx) for a in args])
 
     def infer_let(self, e, infer_only, ctx):
-        eager, n0 = self._eager(ctx), len(ctx)
-        while e.tag == LET:
-            val = self.close(e.value, ctx)
-            if infer_only:
-                ty = self.close(e.type, ctx)
-            else:
-                ty = self._check_domain(e, ctx, eager, "let type")[1]
-                vt = self.infer_open(val, False, _CLOSED) if eager else self.infer_open(e.value, False, ctx)
-                if not self.is_def_eq(vt, ty):
-                    raise self.error(f"let value type mismatch for {e.name}")
-            ctx += (mk_fvar(e.name, ty, val),)
-            e = e.body
-        r = self.cheap_beta_reduce(self._infer_body(e, infer_only, ctx, eager))
-        return zeta_locals(r, ctx[n0:])  # the type may still mention the let-locals
+        eager = self._eager(ctx)
+        ctx, n0 = _open_group(ctx)
+        try:
+            while e.tag == LET:
+                val = self.close(e.value, ctx)
+                if infer_only:
+                    ty = self.close(e.type, ctx)
+                else:
+                    ty = self._check_domain(e, ctx, eager, "let type")[1]
+                    vt = self.infer_open(val, False, _CLOSED) if eager else self.infer_open(e.value, False, ctx)
+                    if not self.is_def_eq(vt, ty):
+                        raise self.error(f"let value type mismatch for {e.name}")
+                ctx.append(mk_fvar(e.name, ty, val))
+                e = e.body
+            r = self.cheap_beta_reduce(self._infer_body(e, infer_only, ctx, eager))
+            return zeta_locals(r, ctx[n0:])  # the type may still mention the let-locals
+        finally:
+            del ctx[n0:]
 
     def cheap_beta_reduce(self, e):
         """`(fun xs => b) as` when b is closed or a bound variable; else e unchanged

@@ -21,6 +21,12 @@ class KernelError(Exception):
 
 
 _PROP = mk_sort(L_ZERO)
+_NAT_ZERO, _NAT_SUCC, _BOOL_TRUE = mk_const(NAT_ZERO), mk_const(NAT_SUCC), mk_const(BOOL_TRUE)
+_DONT_CARE = mk_const(Name.from_str("_kernel_dont_care"))
+
+
+def _no_primitives(name) -> bool:
+    return False
 
 
 class TypeChecker(InferMixin, WhnfMixin, DefEqMixin):
@@ -45,11 +51,11 @@ class TypeChecker(InferMixin, WhnfMixin, DefEqMixin):
         self.failure_cache: set = set()
         self.eqv_parent: dict = {}
         self.prop = _PROP
-        self.nat_zero = mk_const(NAT_ZERO)
-        self.nat_succ = mk_const(NAT_SUCC)
-        self.bool_true = mk_const(BOOL_TRUE)
-        self.dont_care = mk_const(Name.from_str("_kernel_dont_care"))
-        self.prim_ok = prim_ok or (lambda name: False)
+        self.nat_zero = _NAT_ZERO
+        self.nat_succ = _NAT_SUCC
+        self.bool_true = _BOOL_TRUE
+        self.dont_care = _DONT_CARE
+        self.prim_ok = prim_ok or _no_primitives
         self.nat_ok = NAT_ZERO in env and self.prim_ok(NAT_ZERO)
 
     def error(self, msg: str) -> KernelError:

@@ -37,7 +37,12 @@ class WhnfMixin:
             return self.whnf_core(e.value, cheap_rec, cheap_proj)
         if t == APP:
             f0, args = app_spine(e)
-            f = self.whnf_core(f0, cheap_rec, cheap_proj)
+            t0 = f0.tag
+            if t0 == LET or t0 == PROJ or (t0 == FVAR and f0.value is not None):
+                f = self.whnf_core(f0, cheap_rec, cheap_proj)
+            else:  # whnf_core would return this head unchanged; its entry still counts
+                self.ctr.lean_heartbeats += 1
+                f = f0
             if f.tag == LAM:
                 m = 1
                 n = len(args)
