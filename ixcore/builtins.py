@@ -10,8 +10,8 @@ def ix_register_stores(register):
         from .config import check_table
         from .store import FsStore
 
-        check_table(config, {"path": str}, "store_options", "store fs")
-        return FsStore(config.get("path", ".ix/store"))
+        check_table(config, {"path": str, "read_only": bool}, "store_options", "store fs")
+        return FsStore(config.get("path", ".ix/store"), read_only=config.get("read_only", False))
 
     register("fs", make_fs, summary="checksummed proof files with a SQLite index (crash-safe, shared by concurrent runs)")
 

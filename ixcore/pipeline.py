@@ -25,6 +25,7 @@ from .manifest import ShardManifest
 from .merkle import merkle_root
 from .model import Proof, WorkItem
 from .store import ProofKey
+from .store.faults import CorruptProof
 from .verify import VerifyReport, verify_leaf_set, verify_root
 
 # ---------------------------------------------------------------------------------------
@@ -221,7 +222,24 @@ def prove_env(
     progress=None,
     env=None,
 ) -> RunResult:
-    """Run the whole flow; raises VerificationError (exit 1) on a rejected leaf or root."""
+    """Run the whole flow; raises VerificationError (exit 1) on a rejected leaf or root.
+
+    A stored proof that fails its checks when folded has been moved to quarantine by the
+    store (CorruptProof): the run starts over without it, so the shards it covered are
+    proven again (leaves banked meanwhile are reused); each retry removes one file."""
+    notes: list[str] = []
+    while True:
+        try:
+            result = _prove_once(env_path, backends, settings, manifest=manifest, workdir=workdir, progress=progress, env=env)
+        except CorruptProof as exc:
+            if not exc.quarantined:
+                raise
+            notes.append(f"{exc}; proving what it covered again")
+            continue
+        return attrs.evolve(result, warnings=tuple(notes) + result.warnings) if notes else result
+
+
+def _prove_once(env_path, backends: Backends, settings: PlanSettings, *, manifest, workdir, progress, env) -> RunResult:
     phases = _Phases()
     warnings: list[str] = []
     workdir = Path(workdir)

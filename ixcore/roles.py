@@ -102,7 +102,7 @@ class Registration:
 # store:       covered(keys=None) -> set[Address]; get(proof_id) -> Proof;
 #              put(proof) -> id (atomic; refuses failures > 0); has(proof_id);
 #              entries(keys=None) -> list[StoredEntry];
-#              find_covering(needed, novel, keys=None) -> list[StoredEntry] (fixpoint);
+#              find_covering(needed, novel, keys=None) -> list[StoredEntry] (small cover);
 #              verify() -> StoreCheck; gc(live_keys=None) -> GcReport. `keys` is a set
 #              of ixcore.store.ProofKey(backend, program_id, kernel_version).
 # executor:    map(fn, jobs) -> iterator of (job, result or exception) as they finish.

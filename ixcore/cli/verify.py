@@ -8,16 +8,13 @@ import click
 
 from .. import proofio
 from ..errors import InputError, IxError
+from ..safeio import read_regular
 from ..verify import Check, VerifyReport, verify_leaf_set, verify_root
 from .context import Context, json_option, pass_ctx
 
 
 def _read(path: Path):
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return proofio.loads(data, source=str(path))
+    return proofio.loads(read_regular(path, "proof"), source=str(path))
 
 
 def _load_targets(ctx: Context, env_path: Path):
@@ -42,7 +39,7 @@ def _reexecute(ctx, root, agg, leaf, env, run_dir, store_path) -> list[Check]:
     if store_path:
         from ..store import FsStore
 
-        store = FsStore(store_path)
+        store = FsStore(store_path, read_only=True)
     checks, todo, seen = [], [root], 0
     while todo:
         proof = todo.pop()

@@ -40,7 +40,7 @@ class ProofKey:
     kernel_version: str
 
     @classmethod
-    def of(cls, proof) -> "ProofKey":
+    def of(cls, proof) -> ProofKey:
         return cls(proof.backend, proof.program_id, proof.kernel_version)
 
 
