@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from cli_run import ix
 from pipeline_doubles import ToyFormat, backends, range_manifest, write_toy_env
 from test_store_fs import leaf
 
@@ -136,7 +135,7 @@ def test_real_full_tmpfs_prove_fails_in_one_line_then_succeeds(tmp_path, capsys)
         assert res.unconditional and len(FsStore(mnt / "st").entries()) == 4
 
 
-def test_real_read_only_mount_reads_work_writes_fail(tmp_path):
+def test_real_read_only_mount_reads_work_writes_fail(tmp_path, ix):
     src = tmp_path / "src"
     store = FsStore(src)
     pid = store.put(leaf([1], [2]))
@@ -181,7 +180,7 @@ def test_unwritable_store_is_served_from_memory_when_opened_read_only(tmp_path, 
 # -- symlinks and special files -------------------------------------------------------------------
 
 
-def test_tmp_symlink_is_refused_and_its_target_untouched(tmp_path):
+def test_tmp_symlink_is_refused_and_its_target_untouched(tmp_path, ix):
     FsStore(tmp_path / "s")
     victim = tmp_path / "victim"
     victim.mkdir()
@@ -259,7 +258,7 @@ def test_not_a_directory_is_one_line(tmp_path, where, words):
             FsStore(target, read_only=read_only)
 
 
-def test_a_missing_store_is_created_only_by_writers(tmp_path):
+def test_a_missing_store_is_created_only_by_writers(tmp_path, ix):
     typo = tmp_path / "typo"
     for args in (("store", "ls", "--store", typo), ("store", "verify", "--store", typo)):
         res = ix(*args)

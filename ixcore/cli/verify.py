@@ -21,7 +21,10 @@ def _load_targets(ctx: Context, env_path: Path):
     from .prove import resolve_env_format
 
     env = resolve_env_format(ctx, env_path, ctx.config["env_format"]).load(env_path)
-    return env, env.env_root(), [t for w in env.work_items() for t in w.proven_targets]
+    items = env.work_items()
+    if not items:  # as `ix prove` refuses it: an empty env has no claim to check against
+        raise InputError(f"{env_path}: the environment declares nothing; there is no claim to check")
+    return env, env.env_root(), [t for w in items for t in w.proven_targets]
 
 
 def _proof_pool(run_dir: Path | None) -> dict:
