@@ -260,7 +260,8 @@ def _prove_once(env_path, backends: Backends, settings: PlanSettings, *, manifes
 
     keys = store_keys(leaf, agg if aggregates else None)
     with phases("store"):
-        covered = store.covered(keys) if store is not None else set()
+        env_targets = {t for w in items for t in w.proven_targets}
+        covered = store.covered(keys, among=env_targets) if store is not None else set()
         covered_blocks = {w.block for w in items if w.proven_targets and all(t in covered for t in w.proven_targets)}
     novel_blocks = [w.block for w in items if w.block not in covered_blocks]
 
@@ -339,7 +340,6 @@ def _prove_once(env_path, backends: Backends, settings: PlanSettings, *, manifes
         if rejected:
             raise VerificationError(_rejection_message(rejected, len(leaves), store is not None))
 
-    env_targets = {t for w in items for t in w.proven_targets}
     novel_targets = {t for p in leaves.values() for t in p.subjects}
     with phases("fold"):
         entries = store.find_covering(env_targets, novel_targets, keys) if store is not None else []

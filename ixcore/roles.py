@@ -99,7 +99,7 @@ class Registration:
 #              aggregate(children: list[Proof], workdir) -> Proof (mode 1, vks_id =
 #              blake3(leaf_id || agg_id)); verify(proof); optional children_of(proof) ->
 #              child proof ids (lets `ix verify --reexecute` walk the tree).
-# store:       covered(keys=None) -> set[Address]; get(proof_id) -> Proof;
+# store:       covered(keys=None, among=None) -> set[Address]; get(proof_id) -> Proof;
 #              put(proof) -> id (atomic; refuses failures > 0); has(proof_id);
 #              entries(keys=None) -> list[StoredEntry];
 #              find_covering(needed, novel, keys=None) -> list[StoredEntry] (small cover);

@@ -8,7 +8,7 @@ from ixcore.address import Address
 from ixcore.errors import InputError
 from ixcore.merkle import merkle_root
 from ixcore.model import Claim, Proof
-from ixcore.store import FsStore, ProofKey, choose_cover
+from ixcore.store import FsStore, ProofKey, choose_cover, lookup_in
 from ixcore.store.index import StoredEntry
 
 
@@ -104,10 +104,10 @@ def entry(i, subjects, assumptions=()):
 def test_choose_cover_is_transitive():
     # needed: x; p0 covers x but assumes y; p1 covers y but assumes z; p2 covers z; p3 unrelated
     entries = [entry(0, ["x"], ["y"]), entry(1, ["y"], ["z"]), entry(2, ["z"]), entry(3, ["w"])]
-    chosen = choose_cover(entries, needed=[a("x"), a("n")], novel=[a("n")])
+    chosen = choose_cover(lookup_in(entries), needed=[a("x"), a("n")], novel=[a("n")])
     assert [e.id for e in chosen] == [a("p0"), a("p1"), a("p2")]
 
 
 def test_covering_ignores_obligations_met_by_novel_work():
     entries = [entry(0, ["x"], ["n"]), entry(1, ["n"])]
-    assert [e.id for e in choose_cover(entries, [a("x"), a("n")], [a("n")])] == [a("p0")]
+    assert [e.id for e in choose_cover(lookup_in(entries), [a("x"), a("n")], [a("n")])] == [a("p0")]

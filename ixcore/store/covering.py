@@ -19,35 +19,54 @@ Soundness does not depend on this choice: the fold and the root verifier check c
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .index import StoredEntry
 
 
 def choose_cover(
-    entries: Sequence[StoredEntry], needed: Iterable[bytes], novel: Iterable[bytes]
+    lookup: Callable[[set], Sequence[StoredEntry]], needed: Iterable[bytes], novel: Iterable[bytes]
 ) -> list[StoredEntry]:
-    """The stored proofs to fold (in the order given) for `needed` when `novel` is proven now."""
+    """The stored proofs to fold, in the order chosen, for `needed` when `novel` is proven
+    now. `lookup(targets)` returns the stored proofs certifying any of `targets` (an
+    index lookup, so unrelated proofs are never read)."""
     have = set(novel)
     todo = set(needed) - have
-    taken: dict[int, StoredEntry] = {}
+    taken: dict[bytes, StoredEntry] = {}
     while todo:
-        picked = _greedy(entries, todo, taken)
+        picked = _greedy([e for e in lookup(todo) if bytes(e.id) not in taken], todo)
         if not picked:
             break
-        for i in picked:
-            have.update(entries[i].subjects)
-        todo = {a for i in picked for a in entries[i].assumptions} - have
-    return [entries[i] for i in sorted(taken)]
+        for e in picked:
+            taken[bytes(e.id)] = e
+            have.update(e.subjects)
+        todo = {a for e in picked for a in e.assumptions} - have
+    return list(taken.values())
 
 
-def _greedy(entries: Sequence[StoredEntry], todo: set, taken: dict[int, StoredEntry]) -> list[int]:
+def lookup_in(entries: Sequence[StoredEntry]) -> Callable[[set], list[StoredEntry]]:
+    """`lookup` over an in-memory list of entries (for stores without a target index)."""
+    by_target: dict[bytes, list[StoredEntry]] = {}
+    for e in entries:
+        for t in e.subjects:
+            by_target.setdefault(t, []).append(e)
+
+    def lookup(targets: set) -> list[StoredEntry]:
+        found: dict[bytes, StoredEntry] = {}
+        for t in targets:
+            for e in by_target.get(t, ()):
+                found.setdefault(bytes(e.id), e)
+        return list(found.values())
+
+    return lookup
+
+
+def _greedy(candidates: Sequence[StoredEntry], todo: set) -> list[StoredEntry]:
     """Lazy greedy set cover of `todo` (gains only shrink, so a popped entry whose fresh
-    gain still tops the heap is the best pick). Consumes `todo`; records picks in `taken`."""
+    gain still tops the heap is the best pick); consumes `todo`. Ties: fewer subjects,
+    fewer assumptions, smaller id, so the choice does not depend on candidate order."""
     heap = []
-    for i, e in enumerate(entries):
-        if i in taken:
-            continue
+    for i, e in enumerate(candidates):
         gain = len(todo.intersection(e.subjects))
         if gain:
             heap.append((-gain, len(e.subjects), len(e.assumptions), bytes(e.id), i))
@@ -55,13 +74,12 @@ def _greedy(entries: Sequence[StoredEntry], todo: set, taken: dict[int, StoredEn
     picked = []
     while heap and todo:
         neg, ns, na, eid, i = heapq.heappop(heap)
-        gain = len(todo.intersection(entries[i].subjects))
+        gain = len(todo.intersection(candidates[i].subjects))
         if not gain:
             continue
         if gain < -neg:
             heapq.heappush(heap, (-gain, ns, na, eid, i))
             continue
-        taken[i] = entries[i]
-        picked.append(i)
-        todo.difference_update(entries[i].subjects)
+        picked.append(candidates[i])
+        todo.difference_update(candidates[i].subjects)
     return picked

@@ -139,8 +139,13 @@ class FsStore:
     def entries(self, keys: Iterable[ProofKey] | None = None, kind: str | None = None) -> list[StoredEntry]:
         return self.index.entries(None if keys is None else set(keys), kind)
 
-    def covered(self, keys: Iterable[ProofKey] | None = None) -> set[Address]:
-        """Union of the subjects of the (key-matching) stored proofs."""
+    def covered(self, keys: Iterable[ProofKey] | None = None, among: Iterable[bytes] | None = None) -> set[Address]:
+        """Union of the subjects of the (key-matching) stored proofs; with `among`, only
+        which of those targets are covered (an index lookup per target, whatever the
+        store holds besides)."""
+        keys = None if keys is None else set(keys)
+        if among is not None:
+            return self.index.covered_among(among, keys)
         out: set[Address] = set()
         for e in self.entries(keys):
             out.update(e.subjects)
@@ -151,7 +156,8 @@ class FsStore:
     ) -> list[StoredEntry]:
         """Stored proofs to fold for `needed` targets when `novel` ones are proven now
         (a small cover, see `covering.choose_cover`)."""
-        return choose_cover(self.entries(keys), needed, novel)
+        keys = None if keys is None else set(keys)
+        return choose_cover(lambda targets: self.index.entries_touching(targets, keys), needed, novel)
 
     # -- maintenance ---------------------------------------------------------------------
 
