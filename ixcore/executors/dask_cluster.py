@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Iterable, Iterator
 
-from .watch import NO_WORKER_GRACE_S, Watch
+from .watch import DEFAULT_HEARTBEAT_S, NO_WORKER_GRACE_S, Watch
 
 #: Longest single wait for results, so a cluster that lost every worker is noticed.
 POLL_S = 5.0
@@ -56,7 +56,7 @@ class DaskExecutor:
     def _collect(self, client, futures, job_of: dict) -> Iterator[tuple[object, object]]:
         from dask.distributed import wait
 
-        watch = Watch(self.name, len(futures), self.timeout_s, self.heartbeat_s)
+        watch = Watch(self.name, len(futures), self.timeout_s, self.heartbeat_s or DEFAULT_HEARTBEAT_S)
         no_worker_limit = self.timeout_s if self.timeout_s is not None else NO_WORKER_GRACE_S
         no_worker_since = None
         pending = set(futures)

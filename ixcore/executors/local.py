@@ -8,7 +8,7 @@ A worker that dies (the kernel's OOM killer, a SIGKILL) breaks the whole pool: t
 that had not finished are run again in a fresh pool, each at most `retries` more times;
 then the run fails in one line naming them (exit 1). Results already handed back stay
 handed back, so the pipeline keeps every leaf it banked. `timeout_s` bounds how long the
-pool may go without finishing any job; a heartbeat line reports progress meanwhile.
+pool may go without finishing any job; with `heartbeat_s`, a progress line on stderr.
 """
 from __future__ import annotations
 

@@ -36,9 +36,11 @@ class Watch:
 
     def __init__(self, executor: str, total: int, timeout_s: float | None, heartbeat_s: float | None,
                  echo: Callable[[str], None] | None = None):
+        """`heartbeat_s=None`: no heartbeat lines (the checks still run that often)."""
         self.executor = executor
         self.total = total
         self.timeout_s = timeout_s
+        self.beats = heartbeat_s is not None
         self.heartbeat_s = heartbeat_s or DEFAULT_HEARTBEAT_S
         self.echo = echo or _stderr
         self.done = 0
@@ -64,6 +66,8 @@ class Watch:
             raise self.fail(unfinished, f"no job finished for {idle:.0f} s (timeout_s = {self.timeout_s:g})")
         if now - self.last_beat >= self.heartbeat_s:
             self.last_beat = now
+            if not self.beats:
+                return
             crew = f", {workers} worker(s)" if workers is not None else ""
             self.echo(f"ix: {self.executor}: {self.done}/{self.total} job(s) done{crew}; "
                       f"waiting on {describe(list(unfinished), 8)}; last finished {idle:.0f} s ago")
