@@ -71,3 +71,42 @@ def _private_key_dir(tmp_path_factory):
         os.environ.pop("IX_KEY_DIR", None)
     else:
         os.environ["IX_KEY_DIR"] = old
+
+
+class Ran:
+    """What a user sees of one `ix` run: exit code, stdout, stderr."""
+
+    def __init__(self, code: int, out: str, err: str):
+        self.code, self.out, self.err = code, out, err
+
+    @property
+    def last_err_line(self) -> str:
+        lines = [ln for ln in self.err.splitlines() if ln.strip()]
+        return lines[-1] if lines else ""
+
+    def __repr__(self) -> str:
+        return f"Ran(code={self.code}, err={self.err[-500:]!r})"
+
+
+def run_ix(*args) -> Ran:
+    """`ix ARGS...` in-process through `ixcore.cli.main` (the real entry point, with its
+    exit codes and one-line error handling): no interpreter start-up per run."""
+    import contextlib
+    import io
+
+    from ixcore.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    return Ran(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(scope="session")
+def ix():
+    """`run_ix` as a fixture, for tests in every distribution's test tree."""
+    return run_ix

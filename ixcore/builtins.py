@@ -10,8 +10,8 @@ def ix_register_stores(register):
         from .config import check_table
         from .store import FsStore
 
-        check_table(config, {"path": str}, "store_options", "store fs")
-        return FsStore(config.get("path", ".ix/store"))
+        check_table(config, {"path": str, "read_only": bool}, "store_options", "store fs")
+        return FsStore(config.get("path", ".ix/store"), read_only=config.get("read_only", False))
 
     register("fs", make_fs, summary="checksummed proof files with a SQLite index (crash-safe, shared by concurrent runs)")
 
@@ -22,21 +22,25 @@ def ix_register_executors(register):
         from .config import check_table
         from .executors import LocalExecutor
 
-        check_table(config, {"jobs": int}, "executor_options", "executor local")
-        return LocalExecutor(config.get("jobs"))
+        check_table(config, _LOCAL_OPTIONS, "executor_options", "executor local")
+        return LocalExecutor(config.get("jobs"), config.get("retries", 2), config.get("timeout_s"), config.get("heartbeat_s"))
 
     def make_dask(config: dict):
         from .config import check_table
         from .executors import DaskExecutor
 
-        check_table(config, {"scheduler": str, "retries": int, "workers": int, "jobs": int}, "executor_options", "executor dask")
-        return DaskExecutor(config.get("scheduler"), config.get("retries", 2), config.get("workers") or config.get("jobs"))
+        check_table(config, {**_LOCAL_OPTIONS, "scheduler": str, "workers": int}, "executor_options", "executor dask")
+        return DaskExecutor(config.get("scheduler"), config.get("retries", 2), config.get("workers") or config.get("jobs"),
+                            config.get("timeout_s"), config.get("heartbeat_s"))
 
     register("local", make_local, summary="process pool on this machine (--jobs N)")
     register(
         "dask", make_dask, summary="dask.distributed cluster (executor_options.scheduler)",
         requirements=_dask_requirements,
     )
+
+
+_LOCAL_OPTIONS = {"jobs": int, "retries": int, "timeout_s": (int, float), "heartbeat_s": (int, float)}
 
 
 def _dask_requirements():

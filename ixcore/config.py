@@ -6,6 +6,7 @@ the plugin's factory, which validates them with `check_table`.
 """
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ SCHEMA: dict[str, Any] = {
     "executor_options": {
         "scheduler": str,     # dask scheduler address, e.g. tcp://host:8786
         "retries": int,
+        "timeout_s": (int, float),    # a run with no job finished for this long fails
+        "heartbeat_s": (int, float),  # progress line interval while jobs run
     },
     "plugins": dict,          # per-plugin free tables, checked by each plugin
     "trusted_keys": list,     # signers of native proofs to accept besides this machine (ixcore.keys)
@@ -64,6 +67,22 @@ DEFAULTS: dict[str, Any] = {
     "executor_options": {"retries": 2},
     "plugins": {},
     "trusted_keys": [],
+}
+
+#: Value bounds by dotted key: (lowest, inclusive). Documented in README "Configuration".
+BOUNDS: dict[str, tuple[float, bool]] = {
+    "prove.jobs": (1, True),
+    "prove.arity": (2, True),
+    "partition.shards": (1, True),
+    "partition.eps": (0, False),
+    "partition.max_ram_gib": (0, False),
+    "partition.max_cost": (0, False),
+    "partition.timeout_s": (0, False),
+    "executor_options.jobs": (1, True),
+    "executor_options.workers": (1, True),
+    "executor_options.retries": (0, True),
+    "executor_options.timeout_s": (0, False),
+    "executor_options.heartbeat_s": (0, False),
 }
 
 TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "a boolean", dict: "a table", list: "an array"}
@@ -97,6 +116,17 @@ def check_table(table: dict[str, Any], schema: dict[str, Any], path: str, source
             raise ConfigError(
                 f"{source}: {where!r} must be {_type_name(expected)}, got {type(value).__name__} {value!r}"
             )
+        _check_bound(where, value, source)
+
+
+def _check_bound(where: str, value: Any, source: str) -> None:
+    bound = BOUNDS.get(where)
+    if bound is None or not isinstance(value, (int, float)):
+        return
+    low, inclusive = bound
+    if math.isnan(value) or value < low or (value == low and not inclusive):
+        relation = ">=" if inclusive else ">"
+        raise ConfigError(f"{source}: {where!r} must be {relation} {low:g}, got {value!r}")
 
 
 def _merge(base: dict, extra: dict) -> dict:
@@ -128,7 +158,7 @@ class Config:
     def plugin_options(self, name: str) -> dict[str, Any]:
         return dict(self.data.get("plugins", {}).get(name, {}))
 
-    def override(self, **dotted: Any) -> "Config":
+    def override(self, **dotted: Any) -> Config:
         """Apply CLI flags given as dotted keys (`partition.shards=8`); None means unset."""
         data = self.data
         for key, value in dotted.items():
@@ -169,7 +199,9 @@ def load_config(path: str | Path | None = None, cwd: str | Path | None = None) -
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    from .safeio import read_text
+
     try:
-        return tomllib.loads(path.read_text())
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return tomllib.loads(read_text(path, "config"))
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None

@@ -29,6 +29,13 @@ class VerificationError(IxError):
     exit_code = 1
 
 
+class IncompleteRun(IxError):
+    """Jobs did not finish (workers lost, no progress within the executor timeout); the
+    message names them. What finished was handed back, so a rerun resumes."""
+
+    exit_code = 1
+
+
 class MissingRequirement(IxError):
     """An external tool, file or library that a plugin needs is absent."""
 

@@ -26,7 +26,8 @@ from .merkle import merkle_root
 from .model import Proof, WorkItem
 from .proofio import proof_id
 from .store import ProofKey
-from .store.covering import covering_fixpoint
+from .store.covering import choose_cover, lookup_in
+from .store.faults import CorruptProof
 from .verify import VerifyReport, expand_tree, verify_leaf_set, verify_root
 
 # ---------------------------------------------------------------------------------------
@@ -226,7 +227,24 @@ def prove_env(
     progress=None,
     env=None,
 ) -> RunResult:
-    """Run the whole flow; raises VerificationError (exit 1) on a rejected leaf or root."""
+    """Run the whole flow; raises VerificationError (exit 1) on a rejected leaf or root.
+
+    A stored proof that fails its checks when folded has been moved to quarantine by the
+    store (CorruptProof): the run starts over without it, so the shards it covered are
+    proven again (leaves banked meanwhile are reused); each retry removes one file."""
+    notes: list[str] = []
+    while True:
+        try:
+            result = _prove_once(env_path, backends, settings, manifest=manifest, workdir=workdir, progress=progress, env=env)
+        except CorruptProof as exc:
+            if not exc.quarantined:
+                raise
+            notes.append(f"{exc}; proving what it covered again")
+            continue
+        return attrs.evolve(result, warnings=tuple(notes) + result.warnings) if notes else result
+
+
+def _prove_once(env_path, backends: Backends, settings: PlanSettings, *, manifest, workdir, progress, env) -> RunResult:
     phases = _Phases()
     warnings: list[str] = []
     workdir = Path(workdir)
@@ -337,7 +355,7 @@ def prove_env(
 
     novel_targets = {t for p in leaves.values() for t in p.subjects}
     with phases("fold"):
-        entries = covering_fixpoint(usable.entries, env_targets, novel_targets)
+        entries = choose_cover(lookup_in(usable.entries), env_targets, novel_targets)
         stored = {e.id: usable.proofs.get(e.id) or store.get(e.id) for e in entries}
         support = [p for e in entries for p in usable.support.get(e.id, ())]
         for p in stored.values():

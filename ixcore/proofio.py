@@ -78,7 +78,7 @@ def loads(data: bytes, *, source: str = "<proof>") -> Proof:
         raw = r.bytes_()
         try:
             stats = json.loads(raw)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise InputError(f"{source}: offset {end + 12}: stats trailer is not JSON ({exc})") from None
         if r.pos != len(data):
             raise InputError(f"{source}: offset {r.pos}: {len(data) - r.pos} trailing bytes after the stats")

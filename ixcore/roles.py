@@ -104,10 +104,10 @@ class Registration:
 #              aggregate(children: list[Proof], workdir) -> Proof (mode 1, vks_id =
 #              blake3(leaf_id || agg_id)); verify(proof); optional children_of(proof) ->
 #              child proof ids (verified record; required when attested) and attested.
-# store:       covered(keys=None) -> set[Address]; get(proof_id) -> Proof;
+# store:       covered(keys=None, among=None) -> set[Address]; get(proof_id) -> Proof;
 #              put(proof) -> id (atomic; refuses failures > 0); has(proof_id);
 #              entries(keys=None) -> list[StoredEntry];
-#              find_covering(needed, novel, keys=None) -> list[StoredEntry] (fixpoint);
+#              find_covering(needed, novel, keys=None) -> list[StoredEntry] (small cover);
 #              verify() -> StoreCheck; gc(live_keys=None) -> GcReport. `keys` is a set
 #              of ixcore.store.ProofKey(backend, program_id, kernel_version).
 # executor:    map(fn, jobs) -> iterator of (job, result or exception) as they finish.

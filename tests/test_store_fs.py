@@ -1,7 +1,6 @@
 """The fs proof store: atomic checksummed files, a rebuildable index, keyed reuse."""
 from __future__ import annotations
 
-
 import pytest
 
 from ixcore import proofio
@@ -9,7 +8,7 @@ from ixcore.address import Address
 from ixcore.errors import InputError
 from ixcore.merkle import merkle_root
 from ixcore.model import Claim, Proof
-from ixcore.store import FsStore, ProofKey, covering_fixpoint
+from ixcore.store import FsStore, ProofKey, choose_cover, lookup_in
 from ixcore.store.index import StoredEntry
 
 
@@ -102,13 +101,13 @@ def entry(i, subjects, assumptions=()):
                        tuple(map(a, subjects)), tuple(map(a, assumptions)))
 
 
-def test_covering_fixpoint_is_transitive():
+def test_choose_cover_is_transitive():
     # needed: x; p0 covers x but assumes y; p1 covers y but assumes z; p2 covers z; p3 unrelated
     entries = [entry(0, ["x"], ["y"]), entry(1, ["y"], ["z"]), entry(2, ["z"]), entry(3, ["w"])]
-    chosen = covering_fixpoint(entries, needed=[a("x"), a("n")], novel=[a("n")])
+    chosen = choose_cover(lookup_in(entries), needed=[a("x"), a("n")], novel=[a("n")])
     assert [e.id for e in chosen] == [a("p0"), a("p1"), a("p2")]
 
 
 def test_covering_ignores_obligations_met_by_novel_work():
     entries = [entry(0, ["x"], ["n"]), entry(1, ["n"])]
-    assert [e.id for e in covering_fixpoint(entries, [a("x"), a("n")], [a("n")])] == [a("p0")]
+    assert [e.id for e in choose_cover(lookup_in(entries), [a("x"), a("n")], [a("n")])] == [a("p0")]

@@ -2,7 +2,8 @@
 
 Each module in this package defines its commands and a `COMMANDS` list; plugins add
 theirs through the `ix_add_commands` hook. Errors derived from `IxError` print one line
-and exit with their code (see README "Exit codes"); `-v` shows tracebacks.
+and exit with their code (see README "Exit codes"); so do running out of memory and an
+OS error (exit 2); `-vv` shows tracebacks.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import click
 from ..errors import IxError
 from .context import Context, pass_ctx
 
-__all__ = ["main", "cli", "Context", "pass_ctx"]
+__all__ = ["Context", "cli", "main", "pass_ctx"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,7 +61,14 @@ def _load_plugin_commands() -> None:
 _load_builtin_commands()
 
 
+#: True while `main` runs as the `ix` program itself (argv from the command line), so a
+#: command may leave by `os._exit` once its output is flushed; False for in-process callers.
+OWNS_PROCESS = False
+
+
 def main(argv: list[str] | None = None) -> None:
+    global OWNS_PROCESS
+    OWNS_PROCESS = argv is None
     _load_plugin_commands()
     try:
         rv = cli.main(args=argv, prog_name="ix", standalone_mode=False)
@@ -80,4 +88,17 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("ix: interrupted", err=True)
         sys.exit(130)
+    except MemoryError:
+        # an input (or a limit such as `ulimit -v`) larger than this process may allocate
+        click.echo("ix: error: out of memory (raise the memory limit, or give a smaller input)", err=True)
+        if "-vv" in (argv or sys.argv):
+            raise
+        sys.exit(2)
+    except OSError as exc:
+        # the environment failed under us (a full disk, a read-only or vanished path)
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"ix: error: {where}{exc.strerror or exc}", err=True)
+        if "-vv" in (argv or sys.argv):
+            raise
+        sys.exit(2)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -13,6 +13,7 @@ import attrs
 import click
 
 from ..errors import InputError
+from ..safeio import read_text
 from .context import Context, json_option, pass_ctx
 
 METRICS = ("steps", "seconds", "proof_size", "peak_memory")
@@ -24,13 +25,13 @@ class RunReport:
     shards: dict  # shard id -> row dict
 
     @classmethod
-    def read(cls, given: Path) -> "RunReport":
+    def read(cls, given: Path) -> RunReport:
         path = given / "report.json" if given.is_dir() else given
+        if not path.exists():
+            raise InputError(f"{path}: no run report here (give an `ix prove --out` directory or its report.json)")
         try:
-            data = json.loads(path.read_text())
-        except FileNotFoundError:
-            raise InputError(f"{path}: no run report here (give an `ix prove --out` directory or its report.json)") from None
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = json.loads(read_text(path, "report"))
+        except (ValueError, RecursionError) as exc:
             raise InputError(f"{path}: not a JSON run report: {exc}") from None
         rows = data.get("shards") if isinstance(data, dict) else None
         if not isinstance(rows, list):

@@ -68,7 +68,9 @@ def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_s
     exec_name = cfg["executor"]
     exec_opts = dict(cfg.get("executor_options", {}))
     if exec_name == "local":
-        exec_opts = {"jobs": cfg.get("prove.jobs")} if cfg.get("prove.jobs") else {}
+        exec_opts = {k: v for k, v in exec_opts.items() if k in ("retries", "timeout_s", "heartbeat_s")}
+        if cfg.get("prove.jobs"):
+            exec_opts["jobs"] = cfg.get("prove.jobs")
     elif cfg.get("prove.jobs"):
         exec_opts.setdefault("workers", cfg.get("prove.jobs"))
     executor = host.create("executor", exec_name, exec_opts)

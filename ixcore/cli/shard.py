@@ -174,7 +174,9 @@ def load_profile(ctx: Context, source: Path):
     from ..formats.ixprof import read_ixprof, sniff_ixprof
     from .prove import resolve_env_format
 
-    with open(source, "rb") as f:
+    from ..safeio import open_regular
+
+    with open_regular(source) as f:  # a FIFO or device would block or never end
         head = f.read(16)
     if sniff_ixprof(head):
         return read_ixprof(source), None

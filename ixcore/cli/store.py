@@ -6,10 +6,13 @@ import click
 from .context import Context, json_option, pass_ctx
 
 
-def _open(ctx: Context, path: str | None):
+def _open(ctx: Context, path: str | None, *, read_only: bool):
+    """Reading commands open the store read-only: they work on a mounted, read-only
+    cache and never create a store at a mistyped path."""
     opts = dict(ctx.config.get("store_options", {}))
     if path:
         opts["path"] = path
+    opts["read_only"] = read_only
     return ctx.host.create("store", ctx.config["store"], opts)
 
 
@@ -27,7 +30,7 @@ def store_group():
 @pass_ctx
 def store_ls(ctx: Context, store_path):
     """List stored proofs: id, backend, kind, program, kernel, cover and assumption sizes."""
-    store = _open(ctx, store_path)
+    store = _open(ctx, store_path, read_only=True)
     rows = [
         {
             "id": str(e.id), "backend": e.key.backend, "kind": e.kind, "program_id": str(e.key.program_id),
@@ -58,7 +61,7 @@ def store_ls(ctx: Context, store_path):
 @pass_ctx
 def store_verify(ctx: Context, store_path):
     """Re-check every file: checksum, id, witness roots, failures, index agreement."""
-    check = _open(ctx, store_path).verify()
+    check = _open(ctx, store_path, read_only=True).verify()
 
     def human():
         for p in check.problems:
@@ -78,7 +81,7 @@ def store_gc(ctx: Context, store_path, prune_stale):
     """Remove temp leftovers of killed writers, quarantine corrupt files, rebuild the index."""
     import attrs
 
-    store = _open(ctx, store_path)
+    store = _open(ctx, store_path, read_only=False)
     live = None
     if prune_stale:
         from ..pipeline import store_keys
@@ -99,7 +102,7 @@ def store_gc(ctx: Context, store_path, prune_stale):
 @pass_ctx
 def store_rebuild(ctx: Context, store_path):
     """Rebuild the SQLite index from the proof files (the files are the truth)."""
-    n = _open(ctx, store_path).rebuild_index()
+    n = _open(ctx, store_path, read_only=False).rebuild_index()
     ctx.emit({"proofs": n}, lambda: ctx.console.print(f"index rebuilt: {n} proof(s)"))
 
 

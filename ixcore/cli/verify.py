@@ -18,22 +18,22 @@ import click
 from .. import keys, proofio
 from ..address import Address
 from ..errors import InputError, IxError
+from ..safeio import read_regular
 from ..verify import Check, VerifyReport, expand_tree, verify_leaf_set, verify_root
 from .context import Context, json_option, pass_ctx
 from .prove import resolve_env_format, trust_attested
 
 
 def _read(path: Path):
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return proofio.loads(data, source=str(path))
+    return proofio.loads(read_regular(path, "proof"), source=str(path))
 
 
 def _load_targets(ctx: Context, env_path: Path):
     env = resolve_env_format(ctx, env_path, ctx.config["env_format"]).load(env_path, trust=False)
-    return env, env.env_root(), [t for w in env.work_items() for t in w.proven_targets]
+    items = env.work_items()
+    if not items:  # as `ix prove` refuses it: an empty env has no claim to check against
+        raise InputError(f"{env_path}: the environment declares nothing; there is no claim to check")
+    return env, env.env_root(), [t for w in items for t in w.proven_targets]
 
 
 def _fetcher(run_dir: Path | None, store_path: str | None):
@@ -43,11 +43,9 @@ def _fetcher(run_dir: Path | None, store_path: str | None):
         files = {f.stem: f for f in (run_dir / "proofs").glob("*.proof")}
     store = None
     if store_path:
-        if not Path(store_path).is_dir():
-            raise InputError(f"{store_path}: no proof store here")
         from ..store import FsStore
 
-        store = FsStore(store_path)
+        store = FsStore(store_path, read_only=True)
 
     def fetch(pid: Address):
         if str(pid) in files:

@@ -1,4 +1,5 @@
-"""File access shared by the formats: readable errors on open, atomic replacement on write."""
+"""File access shared by the formats: bounded reads of regular files only (`ixcore.safeio`),
+atomic replacement on write."""
 from __future__ import annotations
 
 import json
@@ -7,17 +8,12 @@ import tempfile
 from pathlib import Path
 
 from ..errors import InputError
+from ..safeio import read_regular, read_text
 
 
-def read_bytes(path: str | Path) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+def read_bytes(path: str | Path, kind: str) -> bytes:
+    """The bytes of a `kind` file (see `safeio.LIMITS`); special files are refused."""
+    return read_regular(path, kind)
 
 
 def atomic_write(path: str | Path, data: bytes) -> None:
@@ -48,8 +44,8 @@ def read_sidecar(path: str | Path, kind: str) -> dict | None:
     if not side.is_file():
         return None
     try:
-        doc = json.loads(side.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        doc = json.loads(read_text(side, "report"))
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise InputError(f"{side}: not valid JSON: {exc}") from None
     if not isinstance(doc, dict) or doc.get("format") != kind:
         raise InputError(f"{side}: not an {kind} sidecar (its 'format' field is not {kind!r})")
@@ -68,8 +64,8 @@ def remove_sidecar(path: str | Path, kind: str) -> None:
     if not side.is_file():
         return
     try:
-        doc = json.loads(side.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        doc = json.loads(read_text(side, "report"))
+    except (json.JSONDecodeError, RecursionError, InputError):
         return
     if isinstance(doc, dict) and doc.get("format") == kind:
         side.unlink()

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from ..address import Address
 from ..errors import InputError
-from ..merkle import merkle_root
 from ..ixon.env import U32_MAX, Comm, Hint, IxonEnv, NamedEntry
 from ..ixon.names import decode_component, encode_component, topological_names
 from ..ixon.tags import Reader, opt_addr, tag0, tag4
+from ..merkle import merkle_root
 from ._io import atomic_write, read_bytes
 
 ENV_FLAG = 0xE
@@ -202,7 +202,7 @@ def _missing(env: IxonEnv, addr: Address, what: str):
 
 
 def read_ixe(path: str | Path, *, trust: bool = False) -> IxonEnv:
-    return loads_ixe(read_bytes(path), str(path), trust=trust)
+    return loads_ixe(read_bytes(path, "env"), str(path), trust=trust)
 
 
 def write_ixe(env: IxonEnv, path: str | Path, version: int | None = None) -> Path:
@@ -220,7 +220,9 @@ class IxeFormat:
         self.trust = trust
 
     def sniff(self, path: str | Path) -> bool:
-        with open(path, "rb") as fh:
+        from ..safeio import open_regular
+
+        with open_regular(path) as fh:
             return sniff_ixe(fh.read(34))
 
     def load(self, path: str | Path, trust: bool | None = None, **options):

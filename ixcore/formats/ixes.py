@@ -124,7 +124,7 @@ def dumps_ixes(manifest: ShardManifest, *, legacy_411: bool = False) -> bytes:
 
 
 def read_ixes(path: str | Path, *, legacy_411: bool = False) -> ShardManifest:
-    return loads_ixes(read_bytes(path), source=str(path), legacy_411=legacy_411)
+    return loads_ixes(read_bytes(path, "manifest"), source=str(path), legacy_411=legacy_411)
 
 
 def write_ixes(manifest: ShardManifest, path: str | Path, meta: dict[str, Any] | None = None, *, legacy_411: bool = False) -> None:

@@ -160,7 +160,7 @@ def dumps_ixprof(profile: Profile, version: int | None = None, *, allow_lossy: b
 
 def read_ixprof(path: str | Path) -> Profile:
     """Load `path` and, if present, its sidecar's extra columns."""
-    data = read_bytes(path)
+    data = read_bytes(path, "profile")
     profile = loads_ixprof(data, source=str(path))
     doc = read_sidecar(path, SIDECAR_KIND)
     if doc is None:

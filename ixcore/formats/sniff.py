@@ -106,7 +106,7 @@ def summarize_proof(path: Path) -> dict[str, Any]:
     from ..store.atomic import split_checksum
     from ._io import read_bytes
 
-    data = read_bytes(path)
+    data = read_bytes(path, "proof")
     payload, checksummed = split_checksum(data)
     proof = proofio.loads(payload if checksummed else data, source=str(path))
     return {
@@ -167,10 +167,10 @@ def plugin_inspectors(host, config) -> Iterator[Inspector]:
 
 def inspect_file(path: str | Path, host=None, config=None) -> dict[str, Any]:
     """Summary of the first inspector that claims `path`; InputError if none does."""
+    from ..safeio import open_regular
+
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: file not found" if not path.exists() else f"{path}: not a regular file")
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         head = fh.read(HEAD_LEN)
     tried = [i.name for i in BUILTIN_INSPECTORS]
     for inspector in BUILTIN_INSPECTORS:

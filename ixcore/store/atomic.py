@@ -42,15 +42,18 @@ def write_atomic(path: Path, data: bytes, tmp_dir: Path) -> None:
     leftovers of killed writers without guessing at names next to real files.
     """
     tmp = tmp_dir / f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
     try:
         view = memoryview(data)
         while view:
             written = os.write(fd, view)
             view = view[written:]
         os.fsync(fd)
-    finally:
+    except BaseException:
         os.close(fd)
+        tmp.unlink(missing_ok=True)  # a full disk leaves no partial temp file behind
+        raise
+    os.close(fd)
     try:
         os.replace(tmp, path)
     except BaseException:

@@ -3,7 +3,10 @@
 Rows are keyed by proof id; `backend`, `program_id` and `kernel_version` are columns so
 that reuse only ever sees proofs of the prover that will fold them. Subjects and
 assumptions are stored as packed address blobs (the witness lists), which keeps an
-entry one row and the covered set one scan.
+entry one row. The `subjects` table maps each target to the proofs that certify it, so
+a run looks up only the proofs touching its env's targets: its cost follows the env,
+not the number of unrelated proofs in the store (schema version 2; an index of
+version 1 is filled in when first opened).
 """
 from __future__ import annotations
 
@@ -28,7 +31,13 @@ CREATE TABLE IF NOT EXISTS proofs (
     size INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS proofs_by_key ON proofs (backend, program_id, kernel_version);
+CREATE TABLE IF NOT EXISTS subjects (target BLOB NOT NULL, id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS subjects_by_target ON subjects (target);
+CREATE INDEX IF NOT EXISTS subjects_by_id ON subjects (id);
 """
+SCHEMA_VERSION = 2
+_COLUMNS = "id, kind, backend, program_id, kernel_version, subject_root, assumptions_root, subjects, assumptions, size"
+_BATCH = 500  # host parameters per IN (...) query, under SQLite's limit
 
 
 @attrs.frozen
@@ -40,7 +49,7 @@ class ProofKey:
     kernel_version: str
 
     @classmethod
-    def of(cls, proof) -> "ProofKey":
+    def of(cls, proof) -> ProofKey:
         return cls(proof.backend, proof.program_id, proof.kernel_version)
 
 
@@ -65,6 +74,21 @@ class Index:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        if self.db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            self._fill_subjects()
+
+    def _fill_subjects(self) -> None:
+        """Upgrade a version-1 index: one `subjects` row per (target, proof)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("DELETE FROM subjects")
+            for pid, blob in self.db.execute("SELECT id, subjects FROM proofs").fetchall():
+                self.db.executemany("INSERT INTO subjects VALUES (?, ?)", [(bytes(a), pid) for a in unpack(blob, source=str(self.path))])
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -78,17 +102,17 @@ class Index:
     def add_many(self, rows) -> None:
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            self.db.executemany(
-                "INSERT OR IGNORE INTO proofs VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [
+            for pid, p, size in rows:
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO proofs VALUES (?,?,?,?,?,?,?,?,?,?)",
                     (
                         str(pid), p.backend, p.kind, str(p.program_id), p.kernel_version,
                         str(p.claim.subject_root), str(p.claim.assumptions_root),
                         pack(p.subjects), pack(p.assumptions), size,
-                    )
-                    for pid, p, size in rows
-                ],
-            )
+                    ),
+                )
+                if cur.rowcount:  # a new proof: index its targets once
+                    self.db.executemany("INSERT INTO subjects VALUES (?, ?)", [(bytes(a), str(pid)) for a in p.subjects])
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -99,27 +123,48 @@ class Index:
         if ids:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("DELETE FROM proofs WHERE id = ?", [(i,) for i in ids])
+            self.db.executemany("DELETE FROM subjects WHERE id = ?", [(i,) for i in ids])
             self.db.execute("COMMIT")
 
     def entries(self, keys=None, kind: str | None = None) -> list[StoredEntry]:
         """Entries in id order, restricted to `keys` (a set of ProofKey) when given."""
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM proofs ORDER BY id")
+        return [e for e in map(self._entry, rows) if (keys is None or e.key in keys) and (kind is None or e.kind == kind)]
+
+    def entries_touching(self, targets, keys=None) -> list[StoredEntry]:
+        """Entries (in id order) that certify at least one of `targets`: indexed lookups,
+        so the cost follows `targets`, not the size of the store."""
+        ids: set[str] = set()
+        for chunk in _chunks([bytes(t) for t in targets]):
+            ids.update(r[0] for r in self.db.execute(
+                f"SELECT DISTINCT id FROM subjects WHERE target IN ({','.join('?' * len(chunk))})", chunk))
         out = []
-        for row in self.db.execute(
-            "SELECT id, kind, backend, program_id, kernel_version, subject_root, assumptions_root,"
-            " subjects, assumptions, size FROM proofs ORDER BY id"
-        ):
-            key = ProofKey(row[2], Address.from_hex(row[3]), row[4])
-            if keys is not None and key not in keys:
-                continue
-            if kind is not None and row[1] != kind:
-                continue
-            out.append(
-                StoredEntry(
-                    id=Address.from_hex(row[0]), kind=row[1], key=key,
-                    subject_root=Address.from_hex(row[5]), assumptions_root=Address.from_hex(row[6]),
-                    subjects=unpack(row[7], source=f"{self.path} row {row[0]}"),
-                    assumptions=unpack(row[8], source=f"{self.path} row {row[0]}"),
-                    size=row[9],
-                )
-            )
+        for chunk in _chunks(sorted(ids)):
+            out += map(self._entry, self.db.execute(
+                f"SELECT {_COLUMNS} FROM proofs WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return sorted((e for e in out if keys is None or e.key in keys), key=lambda e: bytes(e.id))
+
+    def covered_among(self, targets, keys=None) -> set[Address]:
+        """Which of `targets` some (key-matching) stored proof certifies."""
+        out: set[Address] = set()
+        for chunk in _chunks([bytes(t) for t in targets]):
+            for target, backend, program_id, kernel in self.db.execute(
+                "SELECT s.target, p.backend, p.program_id, p.kernel_version FROM subjects s JOIN proofs p ON p.id = s.id"
+                f" WHERE s.target IN ({','.join('?' * len(chunk))})", chunk,
+            ):
+                if keys is None or ProofKey(backend, Address.from_hex(program_id), kernel) in keys:
+                    out.add(Address(target))
         return out
+
+    def _entry(self, row) -> StoredEntry:
+        return StoredEntry(
+            id=Address.from_hex(row[0]), kind=row[1], key=ProofKey(row[2], Address.from_hex(row[3]), row[4]),
+            subject_root=Address.from_hex(row[5]), assumptions_root=Address.from_hex(row[6]),
+            subjects=unpack(row[7], source=f"{self.path} row {row[0]}"),
+            assumptions=unpack(row[8], source=f"{self.path} row {row[0]}"),
+            size=row[9],
+        )
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[i : i + _BATCH] for i in range(0, len(items), _BATCH)]

@@ -3,12 +3,18 @@
 Each file is checked declaration by declaration in file order (the first rejection rejects
 the file, as the official checker does). `--keep-going` checks every declaration anyway and
 lists each rejected one, e.g. to confirm that `ix demo-env --corrupt K` plants exactly K. With `--expect MANIFEST.tsv` (columns `file` and
-`expected`, paths relative to the manifest) the verdicts are compared and any mismatch exits 1.
+`expected`, paths relative to the manifest) the verdicts are compared instead.
+
+Exit codes: without `--expect`, 0 only when every file is accepted and 1 when any is
+rejected (a malformed file is rejected); with it, 1 on any verdict that differs from the
+manifest or any manifest row that matches no checked file; 2 whenever an input cannot
+be read (missing, not a regular file, an I/O error), after every other file is checked.
 """
 from __future__ import annotations
 
 import csv
 import gc
+import io
 import time
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
@@ -18,18 +24,22 @@ import click
 
 from ixcore.cli.context import json_option, pass_ctx
 from ixcore.errors import InputError, VerificationError
+from ixcore.safeio import read_text
 
 
 def check_file(path: str, keep_going: bool = False) -> dict:
     """Check one export; a dict with verdict, reason, heartbeats, declarations and seconds
     (and, with keep_going, every rejected declaration with its reason)."""
     from .lean.checker import Kernel
-    from .lean.export import ExportError, read_export
+    from .lean.export import ExportError, ExportUnreadable, read_export
 
     t0 = time.perf_counter()
     try:
         with _collector_paused():
             exp = read_export(path)
+    except ExportUnreadable as exc:
+        return {"file": path, "verdict": "unreadable", "reason": str(exc), "declarations": 0,
+                "lean_heartbeats": 0, "ix_heartbeats": 0, "seconds": round(time.perf_counter() - t0, 3)}
     except ExportError as exc:
         return {"file": path, "verdict": "reject", "reason": f"parse error: {exc}", "declarations": 0,
                 "lean_heartbeats": 0, "ix_heartbeats": 0, "seconds": round(time.perf_counter() - t0, 3)}
@@ -70,6 +80,8 @@ def _collect(paths) -> list:
             files.extend(sorted(str(f) for f in p.rglob("*.ndjson")))
         elif p.is_file():
             files.append(str(p))
+        elif p.exists():
+            raise InputError(f"{p}: not a regular file or a directory")
         else:
             raise InputError(f"{p}: no such file or directory")
     return files
@@ -77,10 +89,9 @@ def _collect(paths) -> list:
 
 def _read_manifest(path: Path) -> dict:
     try:
-        with open(path, newline="") as fh:
-            rows = list(csv.DictReader(fh, delimiter="\t"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        rows = list(csv.DictReader(io.StringIO(read_text(path, "table"), newline=""), delimiter="\t"))
+    except csv.Error as exc:
+        raise InputError(f"{path}: not a TSV manifest ({exc})") from None
     out = {}
     for i, row in enumerate(rows, 2):
         if not row.get("file") or not row.get("expected"):
@@ -115,17 +126,24 @@ def check_command(ctx, paths, manifest, jobs, keep_going):
                     results.append(r)
                     progress.advance(task)
     mismatches = []
+    checked = set()
     for r in results:
-        exp = expected.get(str(Path(r["file"]).resolve()))
+        key = str(Path(r["file"]).resolve())
+        checked.add(key)
+        exp = expected.get(key)
         r["expected"] = exp
-        if exp is not None and exp != "either" and exp != r["verdict"]:
+        if exp is not None and exp != "either" and exp != r["verdict"] and r["verdict"] != "unreadable":
             mismatches.append(r)
+    unmatched = sorted(set(expected) - checked)
+    unreadable = [r for r in results if r["verdict"] == "unreadable"]
     summary = {
         "files": len(results),
         "accepted": sum(r["verdict"] == "accept" for r in results),
         "rejected": sum(r["verdict"] == "reject" for r in results),
+        "unreadable": [r["file"] for r in unreadable],
         "with_expectation": sum(r["expected"] is not None for r in results),
         "mismatches": [r["file"] for r in mismatches],
+        "unmatched_manifest_rows": unmatched,
     }
 
     def human():
@@ -140,12 +158,24 @@ def check_command(ctx, paths, manifest, jobs, keep_going):
         for r in results:
             for d in r.get("rejected_declarations") or ():
                 ctx.console.print(f"  {Path(r['file']).name}: rejected {d['name']}: {d['reason'][:120]}")
+        for f in unmatched:
+            ctx.console.print(f"  [red]manifest row matches no checked file[/]: {f}")
         ctx.console.print(f"{summary['files']} files: {summary['accepted']} accepted, {summary['rejected']} rejected"
+                          + (f", {len(unreadable)} unreadable" if unreadable else "")
                           + (f"; {len(mismatches)} mismatches against {manifest}" if manifest else ""))
 
     ctx.emit({"results": results, "summary": summary}, human)
-    if mismatches:
-        raise VerificationError(f"{len(mismatches)} verdicts differ from {manifest}")
+    if unreadable:
+        first = unreadable[0]["reason"]
+        raise InputError(f"{len(unreadable)} file(s) could not be read, e.g. {first}")
+    if manifest and (mismatches or unmatched):
+        raise VerificationError(
+            f"{len(mismatches)} verdict(s) differ from {manifest}"
+            + (f"; {len(unmatched)} manifest row(s) match no checked file, e.g. {unmatched[0]}" if unmatched else "")
+        )
+    if not manifest and summary["rejected"]:
+        first = next(r for r in results if r["verdict"] == "reject")
+        raise VerificationError(f"{summary['rejected']} of {len(results)} file(s) rejected, e.g. {first['file']}: {first['reason'][:200]}")
     _exit_without_teardown()
 
 
@@ -154,11 +184,13 @@ def _exit_without_teardown() -> None:
     kernel's expression graph (millions of objects for a large env) would otherwise be
     freed one by one at interpreter exit only to be dropped with the process (~0.3 s on
     init-prelude). Only when running as the `ix` program itself (`ixcore.cli.main`
-    names the root command "ix"); an in-process caller such as a test runner returns."""
+    called with the command line's argv); an in-process caller such as a test returns."""
     import os
     import sys
 
-    if click.get_current_context().find_root().info_name != "ix":
+    from ixcore import cli
+
+    if not cli.OWNS_PROCESS:
         return
     sys.stdout.flush()
     sys.stderr.flush()

@@ -14,10 +14,18 @@ IX = str(Path(sys.executable).with_name("ix"))
 
 def test_report_is_complete_and_exit_code_zero(tmp_path):
     ok = write_demo_env(tmp_path / "ok.ndjson", constants=120, seed=2).path
-    bad = write_demo_env(tmp_path / "bad.ndjson", constants=120, seed=2, corrupt=1).path
-    res = subprocess.run([IX, "--json", "check", str(ok), str(bad)], capture_output=True, text=True, check=False)
+    res = subprocess.run([IX, "--json", "check", str(ok), str(ok)], capture_output=True, text=True, check=False)
     assert res.returncode == 0, res.stderr
     doc = json.loads(res.stdout)  # the whole document arrived before the process left
+    assert [r["verdict"] for r in doc["results"]] == ["accept", "accept"]
+
+
+def test_a_rejected_file_exits_1_with_the_whole_report(tmp_path):
+    ok = write_demo_env(tmp_path / "ok.ndjson", constants=120, seed=2).path
+    bad = write_demo_env(tmp_path / "bad.ndjson", constants=120, seed=2, corrupt=1).path
+    res = subprocess.run([IX, "--json", "check", str(ok), str(bad)], capture_output=True, text=True, check=False)
+    assert res.returncode == 1, res.stderr
+    doc = json.loads(res.stdout)
     assert [r["verdict"] for r in doc["results"]] == ["accept", "reject"]
 
 

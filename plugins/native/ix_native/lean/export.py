@@ -7,33 +7,67 @@ tables are fine; every reference must point to an id defined on an earlier line.
 input raises `ExportError` ("<file>:<line>: <reason>"), an `InputError` (exit code 2).
 
 Field meaning follows lean4export's `format_ndjson.md`; see the attrs classes below.
+
+Bounds (so hostile input costs a clear error, not memory or minutes): a line longer than
+`max_line` bytes (default 256 MiB, env `IX_MAX_NDJSON_LINE`) and a Nat literal of more
+than `max_nat_digits` decimal digits (default 1,000,000, env `IX_MAX_NAT_DIGITS`) are
+rejected naming the line. Literals are converted by GMP (gmpy2) when installed, else by
+divide and conquer (`parse_nat`); both are sub-quadratic where CPython 3.11's
+`int(str)` is quadratic (1M digits: 8 s).
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import attrs
 import orjson
 
 from ixcore.errors import InputError
+from ixcore.safeio import MIB, open_regular
 
 from .expr import (
-    Expr, mk_app, mk_bvar, mk_const, mk_lam, mk_let, mk_lit, mk_pi, mk_proj, mk_sort,
+    Expr,
+    mk_app,
+    mk_bvar,
+    mk_const,
+    mk_lam,
+    mk_let,
+    mk_lit,
+    mk_pi,
+    mk_proj,
+    mk_sort,
 )
 from .level import L_ZERO, mk_imax_core, mk_max_core, mk_param, mk_succ
 from .name import ANON, Name
 
 __all__ = [
-    "ExportError", "Export", "Decl", "Hints", "InductiveType", "Constructor", "Recursor", "RecRule",
-    "read_export", "DECL_KINDS",
+    "DECL_KINDS",
+    "Constructor",
+    "Decl",
+    "Export",
+    "ExportError",
+    "ExportUnreadable",
+    "Hints",
+    "InductiveType",
+    "RecRule",
+    "Recursor",
+    "read_export",
 ]
 
 DECL_KINDS = ("axiom", "def", "thm", "opaque", "quot", "inductive")
+MAX_LINE_BYTES = 256 * MIB
+MAX_NAT_DIGITS = 1_000_000
+_NAT_CHUNK = 1000  # digits int() converts directly; below this its quadratic cost is nil
 _BINDER_INFO = {"default": 0, "implicit": 1, "strictImplicit": 2, "instImplicit": 3}
 
 
 class ExportError(InputError):
     """The export file is malformed; the message is "<file>:<line>: <reason>"."""
+
+
+class ExportUnreadable(ExportError):
+    """The export could not be read at all (missing, not a regular file, I/O error)."""
 
 
 @attrs.frozen
@@ -159,8 +193,55 @@ class Export:
     by_name: dict
 
 
+try:
+    from gmpy2 import mpz as _mpz
+except ImportError:  # optional: the pure-Python conversion below is used instead
+    _mpz = None
+
+
 class _Fail(Exception):
     pass
+
+
+def _limit(env_var: str, default: int) -> int:
+    raw = os.environ.get(env_var)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InputError(f"{env_var}={raw!r}: must be a positive integer") from None
+    if value < 1:
+        raise InputError(f"{env_var}={raw!r}: must be a positive integer")
+    return value
+
+
+def parse_nat(digits: str) -> int:
+    """int(digits) for a string of ASCII decimal digits, sub-quadratic in its length."""
+    if len(digits) <= _NAT_CHUNK:
+        return int(digits)
+    if _mpz is not None:
+        return int(_mpz(digits))
+    return parse_nat_dc(digits)
+
+
+def parse_nat_dc(digits: str) -> int:
+    """Pure Python, O(M(n) log n): split at a power-of-two multiple of the chunk size,
+    convert both halves, combine with a cached power of ten."""
+    powers: dict[int, int] = {}
+
+    def conv(lo: int, hi: int) -> int:
+        n = hi - lo
+        if n <= _NAT_CHUNK:
+            return int(digits[lo:hi])
+        k = _NAT_CHUNK
+        while 2 * k < n:
+            k *= 2
+        if k not in powers:
+            powers[k] = 10 ** k
+        return conv(lo, hi - k) * powers[k] + conv(hi - k, hi)
+
+    return conv(0, len(digits))
 
 
 def _int(v, what):
@@ -185,8 +266,9 @@ def _get(d, key, ctx):
 
 
 class _Reader:
-    def __init__(self, path: str):
+    def __init__(self, path: str, max_nat_digits: int = MAX_NAT_DIGITS):
         self.path = path
+        self.max_nat_digits = max_nat_digits
         self.names: dict = {0: ANON}
         self.levels: dict = {0: L_ZERO}
         self.exprs: dict = {}
@@ -287,8 +369,11 @@ class _Reader:
                         self.expr(_get(v, "struct", "proj")))
         elif k == "natVal":
             if type(v) is not str or not v.isascii() or not v.isdigit():
-                raise _Fail(f"natVal must be a decimal string, got {v!r}")
-            e = mk_lit(int(v))
+                raise _Fail(f"natVal must be a decimal string, got {v[:40] if type(v) is str else v!r}")
+            if len(v) > self.max_nat_digits:
+                raise _Fail(f"natVal of {len(v):,} digits exceeds the limit of {self.max_nat_digits:,} "
+                            "(raise it with IX_MAX_NAT_DIGITS)")
+            e = mk_lit(parse_nat(v))
         elif k == "strVal":
             if type(v) is not str:
                 raise _Fail("strVal must be a string")
@@ -428,17 +513,26 @@ _DECL_HANDLERS = {
 }
 
 
-def read_export(path) -> Export:
-    """Parse an NDJSON export; raise `ExportError` naming the file and line on bad input."""
+def read_export(path, *, max_line: int | None = None, max_nat_digits: int | None = None) -> Export:
+    """Parse an NDJSON export; raise `ExportError` naming the file and line on bad input
+    (including a special file, an over-long line or an over-long Nat literal)."""
     path = str(path)
     sys.set_int_max_str_digits(0)  # Nat literals are arbitrary precision
-    rd = _Reader(path)
-    lineno = 0
+    max_line = max_line or _limit("IX_MAX_NDJSON_LINE", MAX_LINE_BYTES)
+    rd = _Reader(path, max_nat_digits or _limit("IX_MAX_NAT_DIGITS", MAX_NAT_DIGITS))
+    lineno = objects = 0
     try:
-        with open(path, "rb") as fh:
-            for lineno, raw in enumerate(fh, 1):
+        fh = open_regular(path)
+    except InputError as exc:
+        raise ExportUnreadable(str(exc)) from None
+    try:
+        with fh:
+            for lineno, raw in enumerate(iter(lambda: fh.readline(max_line + 1), b""), 1):
+                if len(raw) > max_line:
+                    raise _Fail(f"line longer than {max_line:,} bytes (raise the limit with IX_MAX_NDJSON_LINE)")
                 if not raw.strip():
                     continue
+                objects += 1
                 try:
                     obj = orjson.loads(raw)
                 except orjson.JSONDecodeError as exc:
@@ -468,9 +562,9 @@ def read_export(path) -> Export:
     except _Fail as exc:
         raise ExportError(f"{path}:{lineno}: {exc}") from None
     except OSError as exc:
-        raise ExportError(f"{path}: cannot read ({exc.strerror})") from None
+        raise ExportUnreadable(f"{path}: cannot read ({exc.strerror})") from None
     except RecursionError:
         raise ExportError(f"{path}:{lineno}: structure too deep") from None
-    if lineno == 0:
-        raise ExportError(f"{path}:1: empty file (no meta line)")
+    if objects == 0:
+        raise ExportError(f"{path}:1: empty file (no meta line)" if lineno == 0 else f"{path}: only blank lines (no meta line)")
     return Export(path, rd.meta, rd.format_version, rd.decls, rd.by_name)
