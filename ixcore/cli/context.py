@@ -11,6 +11,29 @@ import click
 from ..config import Config, load_config
 
 
+_SHARED_HOST: list[Any] = []
+
+
+def set_shared_host(host: Any) -> None:
+    """The plugin host `main` built while loading plugin commands, reused by commands so
+    discovery (and its warnings) happens once per process."""
+    _SHARED_HOST[:] = [host]
+
+
+#: Width for output that is not a terminal: lines are never cut or wrapped in a pipe.
+PIPE_WIDTH = 1 << 16
+
+
+def make_console(*, stderr: bool = False, quiet: bool = False):
+    """A rich Console that wraps to the terminal on a TTY and never wraps or truncates
+    when writing to a pipe or file (scripts read whole lines)."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    tty = stream.isatty()
+    return Console(stderr=stderr, quiet=quiet, width=None if tty else PIPE_WIDTH, soft_wrap=not tty)
+
+
 class Context:
     def __init__(self, config_path=None, as_json=False, verbose=0, quiet=False):
         self.config_path = config_path
@@ -24,15 +47,25 @@ class Context:
 
     @cached_property
     def host(self):
+        if _SHARED_HOST:
+            return _SHARED_HOST[0]
         from ..plugins import PluginHost
 
         return PluginHost()
 
     @cached_property
     def console(self):
-        from rich.console import Console
+        """Human output: stdout, or stderr under --json; silenced by -q except `result`."""
+        return make_console(stderr=self.as_json, quiet=self.quiet and not self.as_json)
 
-        return Console(stderr=self.as_json, quiet=self.quiet and not self.as_json)
+    def result(self, text: str) -> None:
+        """The one result line of a command: printed even with -q (never under --json)."""
+        if self.as_json:
+            return
+        if self.quiet:
+            make_console().print(text)
+        else:
+            self.console.print(text)
 
     def emit(self, data: Any, human: Callable[[], None] | None = None) -> None:
         """Print `data` as JSON with --json, else call `human()` (or pretty-print data)."""
@@ -49,7 +82,6 @@ class Context:
         It redraws on every change instead of from a refresh thread: `ix` forks worker
         pools while a bar is shown, and a thread alive at fork time can leave a lock
         (the console's, stderr's) held forever in the child."""
-        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         class ThreadlessProgress(Progress):
@@ -66,7 +98,7 @@ class Context:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=make_console(stderr=True),
             disable=self.as_json or self.quiet,
             transient=False,
             auto_refresh=False,
