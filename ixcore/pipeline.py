@@ -438,6 +438,6 @@ def _plan(profile, backends: Backends, settings: PlanSettings, covered_blocks, e
         profile, backends.partitioner, model,
         shards=shards, max_cost=settings.max_cost, max_ram_gib=settings.max_ram_gib,
         eps=settings.eps, seed=settings.seed, mode=settings.mode, exclude_blocks=frozenset(covered_blocks),
-        names=env.name_of if env is not None else None, parallelism=settings.jobs,
+        names=env.name_of if env is not None else None, parallelism=settings.jobs, strict_balance=True,
     )
     return result.manifest, list(result.warnings)
