@@ -229,7 +229,7 @@ class Store(Protocol):
 
     def put(self, proof: Proof) -> Address:
         """Store atomically (all or nothing, even on a crash) and return the proof id;
-        raise `VerificationError` for a proof with `claim.failures > 0`."""
+        idempotent; refuse a proof with `claim.failures > 0` with an `IxError`."""
         ...
 
     def get(self, proof_id: Address) -> Proof:
@@ -250,8 +250,8 @@ class Store(Protocol):
 
     def find_covering(self, needed: Iterable[Address], novel: Iterable[Address],
                       keys: Iterable[ProofKey] | None = None) -> list[StoredEntry]:
-        """Stored proofs that together cover `needed`, closed under their assumptions
-        (a fixpoint), preferring proofs of `novel` targets."""
+        """Stored proofs that certify a `needed` target not in `novel` (being proven
+        now), closed under their assumptions: Ix's covering fixpoint."""
         ...
 
     def verify(self) -> StoreCheck:

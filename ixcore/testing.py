@@ -248,7 +248,7 @@ class TinyEnv:
         return Profile.build(rows, edges)
 
     def dump(self, path: Path) -> Path:
-        Path(path).write_text(json.dumps({"tiny-env": 1, "blocks": self.blocks}, sort_keys=True))
+        Path(path).write_text(json.dumps({"blocks": self.blocks}, sort_keys=True))
         return Path(path)
 
     @classmethod

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ixcore import hookimpl
+from ixcore.config import check_table
 from ixcore.address import Address
 from ixcore.costmodel import CostModel, get_cost_model
 from ixcore.errors import InputError, VerificationError
@@ -29,6 +30,7 @@ def _canonical(obj: Any) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
 
 
+# --8<-- [start:leaf_prover]
 class ClosureLeafProver:
     name = "closure"
     capabilities = frozenset({"execute", "prove"})
@@ -65,6 +67,7 @@ class ClosureLeafProver:
     def execute(self, env: Env, blocks: list[Address], workdir: Path) -> Execution:
         claim, subjects, assumptions, _record = self._run(env, blocks, workdir)
         return Execution(self.name, claim, len(blocks), subjects, assumptions)
+# --8<-- [end:leaf_prover]
 
     def verify(self, proof: Proof, reexecute: bool = False, env: Env | None = None) -> None:
         if proof.kind != "leaf" or proof.program_id != self.program_id:
@@ -95,11 +98,12 @@ class ClosureLeafProver:
 
 
 def make_closure(options: dict) -> LeafProver:
-    if options:
-        raise ValueError(f"closure takes no options, got {sorted(options)}")
+    check_table(options, {}, "plugins.closure", "leaf prover closure")  # no options: any key is an error
     return ClosureLeafProver()
 
 
+# --8<-- [start:register]
 @hookimpl
 def ix_register_leaf_provers(register: Register) -> None:
     register("closure", make_closure, summary="example: every referenced block exists (not a kernel check)")
+# --8<-- [end:register]

@@ -6,12 +6,14 @@ import heapq
 import numpy as np
 
 from ixcore import hookimpl
+from ixcore.config import check_table
 from ixcore.hypergraph import Hypergraph
 from ixcore.manifest import balanced_agg_tree
 from ixcore.partition import PartitionResult
 from ixcore.roles import Partitioner, Register
 
 
+# --8<-- [start:partitioner]
 class LptPartitioner:
     name = "lpt"
     version = "0.2.0"
@@ -33,14 +35,16 @@ class LptPartitioner:
         meta = {"partitioner": self.name, "version": self.version, "seed": seed, "eps": eps, "k": k,
                 "imbalance": hypergraph.imbalance(parts, k), "atomic_floor": floor}
         return PartitionResult(parts, k, balanced_agg_tree(0, k), meta)
+# --8<-- [end:partitioner]
 
 
 def make_lpt(options: dict) -> Partitioner:
-    if options:
-        raise ValueError(f"lpt takes no options, got {sorted(options)}")
+    check_table(options, {}, "plugins.lpt", "partitioner lpt")  # no options: any key is an error
     return LptPartitioner()
 
 
+# --8<-- [start:register]
 @hookimpl
 def ix_register_partitioners(register: Register) -> None:
     register("lpt", make_lpt, summary="example: heaviest block into the lightest shard")
+# --8<-- [end:register]
