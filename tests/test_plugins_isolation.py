@@ -139,3 +139,66 @@ def test_missing_protocol_members_are_named():
 def test_unknown_backend_suggests_a_close_name(host):
     with pytest.raises(ConfigError, match="did you mean 'mtkahypar'"):
         host.create("partitioner", "mtkahpyar")
+
+
+CALL_PLUGIN = (
+    "from ixcore import hookimpl\n"
+    "class Crash:\n"
+    "    name, version, deterministic = 'crash', '1', True\n"
+    "    def partition(self, hypergraph, k, eps, seed):\n"
+    "        return 1 // 0\n"
+    "def make_picky(options):\n"
+    "    return {'depth': int(options['depth'])}\n"
+    "@hookimpl\n"
+    "def ix_register_partitioners(register):\n"
+    "    register('crash', lambda options: Crash())\n"
+    "    register('picky', make_picky)\n"
+    "    from ixcore.roles import Requirement\n"
+    "    register('needy', lambda o: Crash(), requirements=lambda: [Requirement('needy-lib', False, \"pip install 'needy[fast]'\")])\n"
+)
+
+
+@pytest.fixture
+def call_site(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "ix_bad_call.py").write_text(CALL_PLUGIN)
+    info = site / "ix_bad_call-0.3.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ix-bad-call\nVersion: 0.3\n")
+    (info / "entry_points.txt").write_text("[ixcore]\nbadcall = ix_bad_call\n")
+    (info / "top_level.txt").write_text("ix_bad_call\n")
+    (info / "RECORD").write_text("ix_bad_call.py,,\n")
+    env = tmp_path / "demo.ndjson"
+    made = cli(["demo-env", "--constants", "30", str(env)], site)
+    assert made.returncode == 0, made.stderr
+    return site, env, tmp_path
+
+
+def test_exception_inside_a_plugin_call_is_one_line(call_site):
+    site, env, tmp = call_site
+    out = cli(["shard", str(env), "--shards", "2", "--partitioner", "crash", "--out", str(tmp / "m.ixes")], site)
+    assert out.returncode == 2, out.stderr
+    lines = [ln for ln in out.stderr.splitlines() if ln.startswith("ix:")]  # not the progress bar
+    assert len(lines) == 1 and "Traceback" not in out.stderr
+    assert "plugin ix-bad-call 0.3 failed in Crash.partition" in lines[0] and "ZeroDivisionError" in lines[0]
+    loud = cli(["-vv", "shard", str(env), "--shards", "2", "--partitioner", "crash", "--out", str(tmp / "m.ixes")], site)
+    assert loud.returncode == 2 and "Traceback" in loud.stderr
+
+
+def test_bad_option_reaching_a_factory_names_plugin_and_table(call_site):
+    site, env, tmp = call_site
+    (tmp / "ix.toml").write_text('[plugins.picky]\ndepth = "deep"\n')
+    out = cli(["shard", str(env), "--shards", "2", "--partitioner", "picky", "--out", str(tmp / "m.ixes"),
+               "--config", str(tmp / "ix.toml")], site)
+    assert out.returncode == 2
+    [line] = [ln for ln in out.stderr.splitlines() if ln.startswith("ix:")]
+    assert "Traceback" not in out.stderr and "partitioner 'picky' (ix-bad-call 0.3) could not be built from [plugins.picky]" in line
+    assert "ValueError" in line
+
+
+def test_install_hints_keep_their_brackets(call_site):
+    site, _env, _tmp = call_site
+    out = cli(["plugins"], site)
+    assert out.returncode == 0 and "pip install 'needy[fast]'" in out.stdout
+    assert "badcall" in out.stdout  # the entry-point name, what IX_DISABLE_PLUGINS takes
