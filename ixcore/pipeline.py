@@ -283,7 +283,8 @@ def prove_env(
         targets = {t for w in ws for t in w.proven_targets}
         predicted = float(manifest.shards[sid].heartbeats)
         if targets <= covered:
-            shard_rows[sid] = ShardRun(sid, len(ws), "reused", predicted)
+            # a reused shard's claim subject is its targets' root, as its leaf proof committed
+            shard_rows[sid] = ShardRun(sid, len(ws), "reused", predicted, subject_root=str(merkle_root(targets)))
         else:
             jobs.append(LeafJob(sid, tuple(w.block for w in ws), str(workdir / f"shard-{sid}")))
             shard_rows[sid] = ShardRun(sid, len(ws), "proven", predicted)
