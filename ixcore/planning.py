@@ -122,7 +122,12 @@ def plan(
         parts, tree, pmeta = _checked(result, n)
         meta.update(mode="shards", k=result.k)
     else:
-        cap = float(max_cost) if max_ram_gib is None and max_cost is not None else model.cap_for_ram(max_ram_gib or machine_ram_gib())
+        if max_ram_gib is None and max_cost is not None:
+            cap = float(max_cost)
+        elif max_ram_gib is not None:
+            cap = model.cap_for_ram(max_ram_gib)
+        else:
+            cap = model.cap_for_ram(machine_ram_gib(), "this machine's RAM (no --max-ram, --max-cost or --shards given):")
         if cap <= model.shard_floor:
             raise InputError(f"cost cap {cap:.4g} does not clear the per-shard floor {model.shard_floor:.4g} of {model.name}")
         if mode == "pack":

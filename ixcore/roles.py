@@ -189,6 +189,16 @@ class ProofInspector(Protocol):
 
 
 @runtime_checkable
+class ReadsFormats(Protocol):
+    """Capability of a leaf prover or profiler that reads only some env formats; without
+    it a backend takes any `Env`. The host refuses other formats with one line naming the
+    backends that read them."""
+
+    env_formats: frozenset[str]
+    """The env format names it reads (`{"ndjson"}`)."""
+
+
+@runtime_checkable
 class AggProver(Protocol):
     """Folds child proofs into one proof with a leaf-compatible claim (Ix's mode 1)."""
 
@@ -300,7 +310,7 @@ HOOK_OF_ROLE = {role: hook for role, (hook, _proto) in ROLE_SPECS.items()}
 PROTOCOL_OF_ROLE = {role: proto for role, (_hook, proto) in ROLE_SPECS.items()}
 
 #: Value protocols and capabilities, documented in docs/plugins.md like the roles.
-OTHER_PROTOCOLS: tuple[type, ...] = (Env, LazyEnv, ProofInspector, TreeWalker)
+OTHER_PROTOCOLS: tuple[type, ...] = (Env, LazyEnv, ProofInspector, TreeWalker, ReadsFormats)
 
 
 def protocol_members(proto: type) -> dict[str, str]:

@@ -58,6 +58,41 @@ class Context:
         """Human output: stdout, or stderr under --json; silenced by -q except `result`."""
         return make_console(stderr=self.as_json, quiet=self.quiet and not self.as_json)
 
+    def sniff_format(self, path) -> str | None:
+        """The name of the first installed env format that recognises `path`, or None."""
+        reg = self.host.registry("env_format")
+        for entry in reg.entries():
+            try:
+                if reg.create(entry.name, self.config.plugin_options(entry.name)).sniff(path):
+                    return entry.name
+            except Exception:  # noqa: BLE001 - a broken format must not hide the others
+                continue
+        return None
+
+    def require_format(self, role: str, name: str, backend: Any, fmt: str, path, how: str | None = None) -> None:
+        """InputError unless `backend` (role `role`, registered as `name`) reads env
+        format `fmt`, naming the installed backends of that role that do."""
+        from ..errors import InputError
+        from ..roles import ReadsFormats
+
+        if not isinstance(backend, ReadsFormats) or fmt in backend.env_formats:
+            return
+        readers = []
+        reg = self.host.registry(role)
+        for entry in reg.entries():
+            try:
+                other = reg.create(entry.name, self.config.plugin_options(entry.name), check=False)
+            except Exception:  # noqa: BLE001 - only asking what it reads
+                continue
+            if not isinstance(other, ReadsFormats) or fmt in other.env_formats:
+                readers.append(entry.name)
+        how = how or "choose one with --" + role.replace("_", "-")
+        raise InputError(
+            f"{path}: env format {fmt}, but {role.replace('_', ' ')} {name!r} reads only "
+            f"{', '.join(sorted(backend.env_formats))}; {role.replace('_', ' ')}s that read {fmt}: "
+            f"{', '.join(readers) or 'none installed'} ({how})"
+        )
+
     def result(self, text: str) -> None:
         """The one result line of a command: printed even with -q (never under --json)."""
         if self.as_json:

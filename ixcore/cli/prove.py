@@ -52,6 +52,7 @@ def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_s
     if cfg["partitioner"] in host.registry("partitioner"):
         partitioner = host.create("partitioner", cfg["partitioner"], cfg.plugin_options(cfg["partitioner"]))
     env_format = resolve_env_format(ctx, env_path, cfg["env_format"])
+    ctx.require_format("leaf_prover", leaf_name, leaf, env_format.name, env_path)
     return Backends(env_format, leaf, agg, executor, store, profiler, partitioner, cfg["partitioner"])
 
 
@@ -124,7 +125,7 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
     out = out_dir or fresh_run_dir(Path(cfg["workdir"]) / "runs")
     with ctx.progress() as progress:
         result = prove_env(env, backends, settings, manifest=parsed, workdir=out / "work", progress=progress)
-    report = write_run(result, out)
+    report = write_run(result, out, backends.leaf_prover.cost_model())
     report["out"] = str(out)
 
     def human():
@@ -132,7 +133,7 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
         s = report
         verdict = "[green]verified[/]" if s["verified"] else "[red]NOT verified[/]"
         kind = "unconditional" if s["unconditional"] else f"conditional on {len(s['outstanding_assumptions'])} assumption(s)"
-        c.print(f"{env}: {verdict}, {kind}{'' if s['aggregated'] else ' (not aggregated: leaf set + host discharge)'}")
+        ctx.result(f"{env}: {verdict}, {kind}{'' if s['aggregated'] else ' (not aggregated: leaf set + host discharge)'}")
         c.print(f"  shards proven {s['shards_proven']} ({s['blocks_proven']} of {s['blocks']} blocks), reused {s['shards_reused']}; "
                 f"stored proofs folded {s['stored_proofs_folded']}; aggregations {s['aggregations']}")
         c.print(f"  env root      {s['env_root']}")
@@ -147,6 +148,8 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
         for w in s["warnings"]:
             c.print(f"  [yellow]warning[/] {w}")
         c.print("  phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in s["phases"].items()))
+        if "plot" in report:
+            c.print(f"  {report['plot']}")
         c.print(f"  report: {out / 'report.json'}")
 
     ctx.emit(report, human)

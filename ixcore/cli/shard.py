@@ -72,6 +72,8 @@ def plan_command(ctx: Context, source, shards, max_ram, max_cost, eps, seed, mod
         result = plan(profile, part, model, exclude_blocks=exclude, names=env.name_of if env else None, parallelism=parallelism, **settings)
         progress.update(task, completed=1)
     meta = dict(result.meta, source=str(source))
+    if env is not None:  # a static profile: block sizes in bytes stand in for kernel work
+        result.summary["cost_unit"] = _static_unit(model)
     if env is not None:
         meta["env_root"] = str(env.env_root())
     write_ixes(result.manifest, out, meta)
@@ -158,6 +160,13 @@ def _settings(ctx: Context, eps, seed, mode, shards, max_ram, max_cost) -> dict:
         "seed": int(seed if seed is not None else cfg.get("seed", 42)),
         "mode": mode or cfg.get("mode", "pack"),
     }
+
+
+def _static_unit(model) -> str:
+    """The unit of a cost computed from a static profile, whose work columns hold bytes."""
+    if dict(model.coefficients) == {"heartbeats": 1}:
+        return "bytes (static profile: block sizes stand in for Ix heartbeats)"
+    return f"{model.unit} predicted from block sizes in bytes (static profile)"
 
 
 def _cap(settings: dict, model):
@@ -254,6 +263,7 @@ def _render_plan(ctx: Context, data: dict) -> None:
     from rich.table import Table
 
     s, meta = data["summary"], data["meta"]
+    ctx.result(f"{data['out']}: {s['shards']} shards, imbalance {s['imbalance']:.3f}, km1 {s['km1']:,} B")
     table = Table(title=f"ix shard → {data['out']}", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
@@ -267,10 +277,10 @@ def _render_plan(ctx: Context, data: dict) -> None:
         ("km1 = cross ingress", f"{s['km1']:,} B (max shard {s['max_shard_cross_ingress']:,} B)"),
         ("imbalance", f"{s['imbalance']:.3f} (predicted totals {s['imbalance_predicted']:.3f})"),
     ]
-    for key, label in (("predicted_cost", f"cost ({s['cost_unit']})"), ("predicted_ram_gib", "RAM GiB"), ("predicted_seconds", "prove s")):
+    for key, label, unit in (("predicted_cost", "cost", s["cost_unit"]), ("predicted_ram_gib", "RAM", "GiB"), ("predicted_seconds", "prove time", "s")):
         if s.get(key):
             v = s[key]
-            rows.append((label, f"min {_fmt(v['min'])}  mean {_fmt(v['mean'])}  max {_fmt(v['max'])}"))
+            rows.append((label, f"min {_fmt(v['min'])}  mean {_fmt(v['mean'])}  max {_fmt(v['max'])} {unit}"))
     wall = s.get("wall_seconds_estimate")
     if wall:
         rows.append(("wall estimate", f"{wall['seconds']:.4g} s with {wall['provers']} prover(s)"))

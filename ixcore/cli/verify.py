@@ -118,7 +118,7 @@ def verify_command(ctx: Context, proof, env_path, reexecute, store_path, allow_a
         for c in report.checks:
             mark = "[green]ok[/]  " if c.ok else "[red]FAIL[/]"
             ctx.console.print(f"{mark} {c.name}: {c.detail}")
-        ctx.console.print("[green]verified[/]" if report.ok else "[red]verification failed[/]")
+        ctx.result("[green]verified[/]" if report.ok else "[red]verification failed[/]")
 
     ctx.emit(data, human)
     return 0 if report.ok else 1

@@ -124,6 +124,7 @@ class NativeLeafProver:
     name = BACKEND
     backend = BACKEND
     capabilities = frozenset({"execute", "prove", "aggregate"})
+    env_formats = frozenset({"ndjson"})  # it re-checks lean4export sub-environments
 
     def __init__(self, kernel, load_sub_env, kver: str | None = None):
         self.kernel = kernel
