@@ -109,3 +109,20 @@ def test_config_is_found_upwards_and_a_conflict_is_an_error(tmp_path):
     (tmp_path / "a" / "ix.toml").write_text('partitioner = "range"\n')
     with pytest.raises(ConfigError, match="both ix.toml and"):
         load_config(cwd=sub)
+
+
+def test_inspect_accepts_a_run_directory(demo, tmp_path):
+    run = tmp_path / "run"
+    assert ix("prove", demo, "--no-store", "--out", run).returncode == 0
+    out = ix("inspect", run, "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["type"] == "run" and data["verified"] is True and data["root_proof"]["kind"] == "agg"
+    bad = ix("inspect", tmp_path)
+    assert bad.returncode == 2 and "without report.json" in bad.stderr
+
+
+def test_backend_names_complete(tmp_path):
+    out = ix("prove", "x", "--partitioner", "mt", _IX_COMPLETE="bash_complete", COMP_WORDS="ix prove x --partitioner mt",
+             COMP_CWORD="4")
+    assert "mtkahypar" in out.stdout

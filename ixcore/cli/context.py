@@ -144,6 +144,23 @@ class Context:
 pass_ctx = click.make_pass_decorator(Context)
 
 
+def complete_backend(role: str) -> Callable[[click.Context, click.Parameter, str], list]:
+    """Shell completion of backend names of `role` (installed, registered names). A
+    comma-separated list completes its last item."""
+
+    def complete(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list:
+        from click.shell_completion import CompletionItem
+
+        from ..plugins import PluginHost
+
+        head, _, last = incomplete.rpartition(",")
+        prefix = head + "," if head else ""
+        names = PluginHost().registry(role)
+        return [CompletionItem(prefix + n) for n in names if n.startswith(last)]
+
+    return complete
+
+
 def _set_json(click_ctx, _param, value):
     if value:
         click_ctx.ensure_object(Context).as_json = True

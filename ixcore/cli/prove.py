@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError, InputError
-from .context import Context, json_option, pass_ctx
+from .context import Context, complete_backend, json_option, pass_ctx
 
 
 def resolve_env_format(ctx: Context, path: Path, name: str):
@@ -73,9 +73,9 @@ def fresh_run_dir(runs: Path) -> Path:
 @click.command("prove")
 @click.argument("env", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="ix.toml to use.")
-@click.option("--leaf-prover", help="Leaf prover (default: config leaf_prover, native).")
-@click.option("--agg-prover", help="Aggregation prover (default: config agg_prover, native).")
-@click.option("--partitioner", help="Partitioner for planning (default: config partitioner).")
+@click.option("--leaf-prover", shell_complete=complete_backend("leaf_prover"), help="Leaf prover (default: config leaf_prover, native).")
+@click.option("--agg-prover", shell_complete=complete_backend("agg_prover"), help="Aggregation prover (default: config agg_prover, native).")
+@click.option("--partitioner", shell_complete=complete_backend("partitioner"), help="Partitioner for planning (default: config partitioner).")
 @click.option("--shards", type=int, help="Fixed shard count.")
 @click.option("--max-ram", "max_ram", type=float, help="Cap mode: RAM ceiling per leaf in GiB.")
 @click.option("--max-cost", "max_cost", type=float, help="Cap mode: cost ceiling per leaf (cost-model units).")
@@ -83,7 +83,7 @@ def fresh_run_dir(runs: Path) -> Path:
 @click.option("--store", "store_path", help="Proof store directory (default: config store_options.path).")
 @click.option("--no-store", is_flag=True, help="Neither reuse nor bank proofs (the no-sharing baseline).")
 @click.option("--jobs", type=int, help="Parallel leaf jobs (default: all cores).")
-@click.option("--executor", type=click.Choice(["local", "dask"]), help="Where leaf jobs run.")
+@click.option("--executor", shell_complete=complete_backend("executor"), help="Where leaf jobs run (local, dask or an installed plugin's).")
 @click.option("--arity", type=int, help="Children per aggregation (default: config prove.arity, 4).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Run directory (default .ix/runs/<timestamp>).")
 @json_option
