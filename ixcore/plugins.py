@@ -250,7 +250,7 @@ class PluginHost:
     # ------------------------------------------------------------------ queries
 
     def distribution_of(self, plugin: object) -> tuple[str, str]:
-        name = self.pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
+        name = str(self.pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin)))
         return self._dist_of.get(name, (f"<{name}>", "-"))
 
     def entry_point_of(self, plugin: object) -> str:
@@ -258,11 +258,8 @@ class PluginHost:
 
     def distributions(self) -> list[tuple[str, str, str]]:
         """(entry point, distribution, version) of every loaded plugin, builtins included."""
-        return sorted(
-            (name, *self._dist_of.get(name, (f"<{name}>", "-")))
-            for name, _plugin in self.pm.list_name_plugin()
-            if name is not None
-        )
+        names = [str(name) for name, _plugin in self.pm.list_name_plugin() if name is not None]
+        return sorted((name, *self._dist_of.get(name, (f"<{name}>", "-"))) for name in names)
 
     def _explain(self, role: str, name: str) -> str | None:
         """Why backend `name` is absent, when a broken or disabled plugin is the reason."""

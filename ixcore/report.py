@@ -75,10 +75,10 @@ def plot_costs(result: RunResult, path: Path, model: CostModel | None = None) ->
     ids = [str(s.shard) for s in rows]
     measured = [s.seconds for s in rows]
     predicted_s = model.seconds([s.predicted_cost for s in rows]) if model is not None else None
+    name, unit = (model.name, model.unit) if model is not None else ("?", "cost-model units")
     if predicted_s is not None:
-        xs, xlabel = [float(v) for v in predicted_s], f"predicted leaf time (s, cost model {model.name})"
+        xs, xlabel = [float(v) for v in predicted_s], f"predicted leaf time (s, cost model {name})"
     else:
-        unit = model.unit if model is not None else "cost-model units"
         xs, xlabel = [s.predicted_cost for s in rows], f"predicted cost ({unit}; the model has no time line)"
     fig, (ax, ax_t, ax_m) = plt.subplots(1, 3, figsize=(14, 4.2), dpi=100)
     ax.scatter(xs, measured, s=18, label="shard", zorder=3)

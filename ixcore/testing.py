@@ -15,6 +15,7 @@ authors have no corpus: `TinyEnv` is a complete, pure-Python `Env` of a few bloc
 """
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from pathlib import Path
@@ -155,7 +156,7 @@ def check_partitioner(make: Callable[[], Any], *, eps: float = 0.1, seed: int = 
         assert sorted(result.tree.leaves()) == list(range(result.k)), "tree leaves are not exactly 0..k-1"
 
     for n, k in ((300, 1), (300, 2), (300, 8), (12, 12), (5, 9), (0, 4), (1, 3)):
-        run.prop(f"valid_n{n}_k{k}", lambda n=n, k=k: valid(n, k))
+        run.prop(f"valid_n{n}_k{k}", functools.partial(valid, n, k))
 
     def balance(g: Hypergraph, k: int) -> None:
         result = make().partition(g, k, eps, seed)
@@ -209,7 +210,8 @@ class TinyEnv:
         return self._addr[name]
 
     def work_items(self) -> list[WorkItem]:
-        return sorted((WorkItem(a, a, (a,), (a,), (n,)) for n, a in self._addr.items()), key=lambda w: w.block)
+        items = [WorkItem(a, a, (a,), (a,), names=(n,)) for n, a in self._addr.items()]  # type: ignore[arg-type]  # attrs converter=tuple
+        return sorted(items, key=lambda w: w.block)
 
     def env_root(self) -> Address:
         return merkle_root(self._addr.values())

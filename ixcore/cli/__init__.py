@@ -91,7 +91,7 @@ def _accept_global_options(command: click.Command) -> None:
             _accept_global_options(sub)
         return
     taken = {o for p in command.params for o in getattr(p, "opts", ())}
-    for flag, make in _LATE_OPTIONS:
+    for _flag, make in _LATE_OPTIONS:
         option = make()
         if not (set(option.opts) & taken):
             command.params.append(option)

@@ -152,8 +152,8 @@ def compare_command(ctx: Context, run_a: Path, run_b: Path, png: Path | None):
         for r in result["shards"]:
             only_one = r["shard"] in result["shards_only_in_one_run"]
             same = {True: "[green]equal[/]", False: "[red]DIFFER[/]", None: "[yellow]one run[/]" if only_one else "[yellow]unknown[/]"}[r["claim_equal"]]
-            cell = [(lambda v, m, i=i: "reused" if r["status"][i] == "reused" else _fmt(v, m)) for i in (0, 1)]
-            table.add_row(str(r["shard"]), same, *(f"{cell[0](r[m][0], m)} / {cell[1](r[m][1], m)}" for m in METRICS))
+            cells = [["reused" if r["status"][i] == "reused" else _fmt(r[m][i], m) for i in (0, 1)] for m in METRICS]
+            table.add_row(str(r["shard"]), same, *(f"{a} / {b}" for a, b in cells))
         t = result["totals"]
         table.add_row("total", "all equal" if result["all_claims_equal"] else "-", *(f"{_fmt(t[m][0], m)} / {_fmt(t[m][1], m)}" for m in METRICS))
         ctx.console.print(table)

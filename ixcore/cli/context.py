@@ -10,7 +10,6 @@ import click
 
 from ..config import Config, load_config
 
-
 _SHARED_HOST: list[Any] = []
 
 

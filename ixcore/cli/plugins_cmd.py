@@ -11,7 +11,7 @@ from .context import Context, json_option, pass_ctx
 @click.command("plugins")
 @json_option
 @pass_ctx
-def plugins_command(ctx: Context):
+def plugins_command(ctx: Context) -> None:
     """List installed backends: role, name, entry point, distribution, version, requirements.
 
     The entry-point name is what IX_DISABLE_PLUGINS takes. Broken plugins are listed with
@@ -44,7 +44,7 @@ def plugins_command(ctx: Context):
     disabled = [{"entry_point": d.entry_point, "distribution": d.distribution, "version": d.version} for d in host.disabled]
     dists = [{"entry_point": ep, "name": n, "version": v} for ep, n, v in host.distributions()]
 
-    def human():
+    def human() -> None:
         from rich.markup import escape
         from rich.table import Table
 

@@ -7,7 +7,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the example need not be installed
 
 import ix_example_backends  # noqa: E402
-
 from ixcore.plugins import PluginHost  # noqa: E402
 from ixcore.testing import check_env_format, check_executor, tiny_env  # noqa: E402
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ixcore import hookimpl
-from ixcore.config import check_table
 from ixcore.address import Address
+from ixcore.config import check_table
 from ixcore.costmodel import CostModel, get_cost_model
 from ixcore.errors import InputError, VerificationError
 from ixcore.merkle import merkle_root
