@@ -124,6 +124,9 @@ class Registry:
         provider = KNOWN_PROVIDERS.get(name)
         if provider:
             hint += f"; it is provided by the distribution {provider!r} (pip install it)"
+        broken = self._explain(self.role, "") if self._explain else None
+        if broken:
+            hint += f"; {broken}"
         raise ConfigError(f"unknown {_role_words(self.role)} {name!r}; installed: {installed}{hint}")
 
     def create(self, name: str, config: dict[str, Any] | None = None, *, check: bool = True) -> Any:
@@ -262,7 +265,11 @@ class PluginHost:
         return sorted((name, *self._dist_of.get(name, (f"<{name}>", "-"))) for name in names)
 
     def _explain(self, role: str, name: str) -> str | None:
-        """Why backend `name` is absent, when a broken or disabled plugin is the reason."""
+        """Why backend `name` is absent, when a broken or disabled plugin is the reason;
+        with name "", a note naming the broken plugins that might have provided it."""
+        if not name:
+            suspects = [b.entry_point for b in self.broken if b.stage != "register" or b.role == role]
+            return f"broken plugins that may provide it: {', '.join(suspects)} (see ix plugins)" if suspects else None
         provider = KNOWN_PROVIDERS.get(name, "")
         for b in self.broken:
             if b.distribution == provider or b.entry_point == name:

@@ -202,3 +202,9 @@ def test_install_hints_keep_their_brackets(call_site):
     out = cli(["plugins"], site)
     assert out.returncode == 0 and "pip install 'needy[fast]'" in out.stdout
     assert "badcall" in out.stdout  # the entry-point name, what IX_DISABLE_PLUGINS takes
+
+
+def test_an_unknown_name_mentions_the_broken_plugins(broken_site):
+    with pytest.raises(ConfigError, match="broken plugins that may provide it") as info:
+        PluginHost().create("partitioner", "lpt")
+    assert "badimport" in str(info.value) and "badhooks" in str(info.value)

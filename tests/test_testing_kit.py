@@ -117,3 +117,9 @@ def test_kit_catches_a_forgetful_store():
     with pytest.raises(testing.ConformanceError) as info:
         testing.check_store(Forgetful, corrupt=lambda store, pid: None)
     assert {"refuses_failures", "index", "reopen", "verify_finds_corruption"} <= set(info.value.failures)
+
+
+@pytest.mark.slow
+def test_dask_executor_conforms(host):
+    pytest.importorskip("distributed", reason="the dask executor needs ixcore[dask]")
+    testing.check_executor(lambda: host.create("executor", "dask", {"workers": 2}))

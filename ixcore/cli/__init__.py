@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import functools
 import importlib
+import os
 import pkgutil
 import sys
 import traceback
@@ -206,6 +207,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("ix: interrupted", err=True)
         sys.exit(130)
+    except BrokenPipeError:  # `ix ... | head`: the reader left; stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
     except Exception as exc:
         blame = _plugin_blame(exc)
         if blame is None:
