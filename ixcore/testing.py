@@ -42,6 +42,7 @@ __all__ = [
     "check_leaf_prover",
     "check_partitioner",
     "check_profiler",
+    "check_registration",
     "check_store",
     "synthetic_hypergraph",
     "tiny_env",
@@ -95,6 +96,33 @@ def _members(obj: object, proto: type) -> None:
 
 def _label(obj: object) -> str:
     return f"{type(obj).__name__} {getattr(obj, 'name', '')!r}".strip()
+
+
+# --------------------------------------------------------------------------- registration
+
+
+def check_registration(host: Any, role: str, name: str, *, expected_failed: dict[str, str] | None = None) -> list[str]:
+    """How backend `name` of `role` is registered on `host` (a `PluginHost` with the
+    plugin): a one-line summary for `ix plugins`; built from an empty options table it
+    satisfies the role's protocol; an unknown `[plugins.<name>]` key is a `ConfigError`
+    (so a user's typo in ix.toml is never silently ignored)."""
+    from .errors import ConfigError
+    from .roles import PROTOCOL_OF_ROLE
+
+    run = _Run(f"{role.replace('_', ' ')} {name!r}", expected_failed)
+    reg = host.registry(role).get(name)
+    run.prop("summary", lambda: _assert(bool(reg.summary) and "\n" not in reg.summary, "no one-line summary"))
+    run.prop("protocol", lambda: _members(host.create(role, name, {}, check=False), PROTOCOL_OF_ROLE[role]))
+
+    def rejects_unknown() -> None:
+        try:
+            host.create(role, name, {"ix_kit_no_such_option": 1}, check=False)
+        except ConfigError:
+            return
+        raise AssertionError("an unknown option was accepted silently (validate with ixcore.config.check_table)")
+
+    run.prop("rejects_unknown_option", rejects_unknown)
+    return run.done()
 
 
 # --------------------------------------------------------------------------- partitioner

@@ -123,3 +123,13 @@ def test_kit_catches_a_forgetful_store():
 def test_dask_executor_conforms(host):
     pytest.importorskip("distributed", reason="the dask executor needs ixcore[dask]")
     testing.check_executor(lambda: host.create("executor", "dask", {"workers": 2}))
+
+
+def test_every_shipped_backend_registers_properly():
+    """Every installed backend (built-ins and the shipped plugins): summary, protocol from an
+    empty table, and an unknown [plugins.<name>] key rejected."""
+    host = PluginHost()
+    for role in ROLES:
+        for reg in host.registry(role).entries():
+            if reg.distribution in ("ixcore", "ix-native", "ix-partitioners", "ix-zisk", "ix-sp1"):
+                testing.check_registration(host, role, reg.name)

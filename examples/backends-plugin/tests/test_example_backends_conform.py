@@ -22,3 +22,10 @@ def test_tiny_json_format_conforms(tmp_path):
 
 def test_serial_executor_conforms():
     check_executor(lambda: host().create("executor", "serial", {}))
+
+
+def test_example_backends_register_properly():
+    from ixcore.testing import check_registration
+
+    check_registration(host(), "env_format", "tiny-json")
+    check_registration(host(), "executor", "serial")

@@ -32,3 +32,9 @@ def test_reexecute_agrees(tmp_path):
     blocks = [w.block for w in env.work_items()][:4]
     proof = make().prove(env, blocks, tmp_path)
     make().verify(proof, reexecute=True, env=env)
+
+
+def test_closure_registers_properly():
+    from ixcore.testing import check_registration
+
+    check_registration(PluginHost(autoload=False, plugins=(ix_closure_prover,)), "leaf_prover", "closure")

@@ -14,3 +14,9 @@ from ixcore.testing import check_partitioner  # noqa: E402
 def test_lpt_passes_the_kit():
     host = PluginHost(autoload=False, plugins=(ix_lpt_partitioner,))
     check_partitioner(lambda: host.create("partitioner", "lpt", {}))
+
+
+def test_lpt_registers_properly():
+    from ixcore.testing import check_registration
+
+    check_registration(PluginHost(autoload=False, plugins=(ix_lpt_partitioner,)), "partitioner", "lpt")
