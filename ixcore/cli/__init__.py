@@ -186,7 +186,7 @@ def _plugin_blame(exc: BaseException) -> str | None:
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = _verbosity(args)
-    quiet = any(a in ("-q", "--quiet") for a in args) or "--json" in args
+    quiet = any(a in ("-q", "--quiet") for a in args)
     _load_plugin_commands(quiet=quiet)
     _accept_global_options(cli)
     try:

@@ -30,7 +30,7 @@ def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_s
     leaf_name, agg_name = cfg["leaf_prover"], cfg["agg_prover"]
     leaf = host.create("leaf_prover", leaf_name, cfg.plugin_options(leaf_name))
     agg = None
-    if "aggregate" in getattr(leaf, "capabilities", ()):
+    if "aggregate" in leaf.capabilities:  # a required LeafProver member (checked at creation)
         agg = host.create("agg_prover", agg_name, cfg.plugin_options(agg_name))
     store = None
     if not no_store:
