@@ -76,6 +76,7 @@ def register_static_profiler(register):
     register("static", make_static, summary="no kernel run: block sizes and static reference edges from the env")
 
 
+# --8<-- [start:profiler]
 class StaticProfiler:
     """Asks the environment for its static profile (any env format provides one)."""
 
@@ -83,3 +84,4 @@ class StaticProfiler:
 
     def profile(self, env, blocks=None, jobs=1, progress=None):
         return env.static_profile()
+# --8<-- [end:profiler]

@@ -174,8 +174,10 @@ class Config:
 
 
 def load_config(path: str | Path | None = None, cwd: str | Path | None = None) -> Config:
-    """Read `path`, else ./ix.toml, else [tool.ix] of ./pyproject.toml, else defaults."""
-    cwd = Path(cwd or Path.cwd())
+    """Read `path`, else the nearest ix.toml or [tool.ix] of pyproject.toml from `cwd`
+    upwards (as pytest and ruff look for theirs), else defaults. A directory holding
+    both is an error: ix will not choose between two configurations silently."""
+    cwd = Path(cwd or Path.cwd()).resolve()
     table: dict[str, Any] = {}
     source = "<defaults>"
     if path is not None:
@@ -186,14 +188,18 @@ def load_config(path: str | Path | None = None, cwd: str | Path | None = None) -
         if p.name == "pyproject.toml":
             table = table.get("tool", {}).get("ix", {})
         source = str(p)
-    elif (cwd / "ix.toml").is_file():
-        table = _read_toml(cwd / "ix.toml")
-        source = str(cwd / "ix.toml")
-    elif (cwd / "pyproject.toml").is_file():
-        tool = _read_toml(cwd / "pyproject.toml").get("tool", {})
-        if "ix" in tool:
-            table = tool["ix"]
-            source = f"{cwd / 'pyproject.toml'} [tool.ix]"
+    else:
+        for d in (cwd, *cwd.parents):
+            ix_toml = d / "ix.toml"
+            tool = _read_toml(d / "pyproject.toml").get("tool", {}) if (d / "pyproject.toml").is_file() else {}
+            if ix_toml.is_file() and "ix" in tool:
+                raise ConfigError(f"{d}: both ix.toml and [tool.ix] in pyproject.toml configure ix; keep one")
+            if ix_toml.is_file():
+                table, source = _read_toml(ix_toml), str(ix_toml)
+                break
+            if "ix" in tool:
+                table, source = tool["ix"], f"{d / 'pyproject.toml'} [tool.ix]"
+                break
     check_table(table, SCHEMA, "", source)
     return Config(_merge(DEFAULTS, table), source)
 

@@ -98,15 +98,16 @@ class CostModel:
             return None
         return self.time.base + self.time.slope * np.asarray(cost, dtype=np.float64) / self.scale
 
-    def cap_for_ram(self, ram_gib: float) -> float:
+    def cap_for_ram(self, ram_gib: float, source: str = "--max-ram") -> float:
         """The largest shard total whose predicted RAM fits `ram_gib` (Ix's `cycle_cap_for_ram`,
-        truncated to an integer as Ix's u64 is)."""
+        truncated to an integer as Ix's u64 is). `source` names where `ram_gib` came from
+        in the error (the flag, or this machine's RAM when the user gave no limit)."""
         if self.ram is None:
             raise ConfigError(f"cost model {self.name!r} has no RAM model; give --max-cost or --shards")
         cap = math.floor((self.usable_fraction * ram_gib - self.ram.base) / self.ram.slope * self.scale / self.headroom)
         if cap <= 0:
             raise InputError(
-                f"--max-ram {ram_gib:g} GiB cannot clear the prover's base of {self.ram.base:g} GiB "
+                f"{source} {ram_gib:g} GiB cannot clear the prover's base of {self.ram.base:g} GiB "
                 f"at {self.usable_fraction:.0%} usable (cost model {self.name})"
             )
         return cap
@@ -175,7 +176,7 @@ ZISK_MAIN = CostModel(
 #: fit is recorded there the model predicts neither, and cap mode asks for --max-cost.
 NATIVE = CostModel(
     name="native",
-    unit="heartbeats",
+    unit="Ix heartbeats",
     coefficients={"heartbeats": 1},
     scale=1e6,
     source="ix native kernel heartbeats; RAM/time lines not fitted yet",

@@ -1,65 +1,68 @@
-"""Hook specifications: one registry hook per role, plus CLI commands.
+"""Hook specifications: one registry hook per role, plus CLI commands (docs/plugins.md).
 
-Every role hook receives a `register(name, factory, **info)` callable (tox 4 / hatch
-style). `factory(config: dict) -> object` builds the backend from its config table
-(`[plugins.<name>]` in ix.toml); the object must satisfy the role's protocol in
-`ixcore.roles`. Optional keyword info:
+Every role hook receives `register` (an `ixcore.roles.Register`): call
+`register(name, factory, *, summary="", requirements=None)` once per backend.
+`factory(options)` gets the backend's `[plugins.<name>]` table from ix.toml and returns
+an object satisfying the role's protocol in `ixcore.roles`; the host checks it when it is
+created and names any missing member. `requirements` is a zero-argument callable
+returning `ixcore.roles.Requirement`s (shown by `ix plugins`; a missing one exits 3).
 
-- `requirements`: a zero-argument callable returning a list of
-  `ixcore.roles.Requirement` (external binaries, files, libraries), shown by
-  `ix plugins` and checked before use (missing ones exit with code 3).
-- `summary`: one line for `ix plugins`.
-
-Keep plugin modules light: import heavy libraries inside the factory, never at module
-import time, because discovery imports every installed plugin module.
+Role hooks run lazily, once per host, the first time a command needs that role, so they
+must stay cheap: import heavy libraries inside the factory, never at module import time.
+None is `firstresult` (every plugin contributes); hooks change only by gaining arguments
+(an implementation may accept fewer than its spec), never by renaming.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import hookspec
 
+if TYPE_CHECKING:
+    from .roles import Register
 
-@hookspec
-def ix_register_env_formats(register):
-    """Register environment formats (loaders): objects with `sniff(path) -> bool`,
-    `load(path, **options) -> Env`. Examples: `ndjson` (lean4export), `ixe` (Ixon)."""
-
-
-@hookspec
-def ix_register_profilers(register):
-    """Register profilers: objects with `profile(env, blocks=None, jobs=1, progress=None)
-    -> Profile`, measuring per-block work and delta edges."""
+# --------------------------------------------------------------------------- role registries
 
 
 @hookspec
-def ix_register_partitioners(register):
-    """Register partitioners: objects with `partition(hypergraph, k, eps, seed)
-    -> PartitionResult` (block -> shard assignment plus an `AggNode` bisection tree)."""
+def ix_register_env_formats(register: Register) -> None:
+    """Register environment formats; each factory returns an `ixcore.roles.EnvFormat`."""
 
 
 @hookspec
-def ix_register_leaf_provers(register):
-    """Register leaf provers: objects with `capabilities`, `program_id`, `cost_model()`,
-    `prove(shard, env, workdir) -> Proof` and, when capable, `execute(...)`."""
+def ix_register_profilers(register: Register) -> None:
+    """Register profilers; each factory returns an `ixcore.roles.Profiler`."""
 
 
 @hookspec
-def ix_register_agg_provers(register):
-    """Register aggregation provers: objects with `program_ids`, `arity` and
-    `aggregate(children, witnesses, workdir) -> Proof` (a leaf-compatible claim)."""
+def ix_register_partitioners(register: Register) -> None:
+    """Register partitioners; each factory returns an `ixcore.roles.Partitioner`."""
 
 
 @hookspec
-def ix_register_stores(register):
-    """Register proof stores: objects with `covered()`, `get`, `put` (atomic),
-    `find_covering(targets)`, `verify()` and `gc()`."""
+def ix_register_leaf_provers(register: Register) -> None:
+    """Register leaf provers; each factory returns an `ixcore.roles.LeafProver`."""
 
 
 @hookspec
-def ix_register_executors(register):
-    """Register executors: objects with `map(fn, jobs) -> iterator of results as they
-    finish` (local process pool, dask cluster, ...)."""
+def ix_register_agg_provers(register: Register) -> None:
+    """Register aggregation provers; each factory returns an `ixcore.roles.AggProver`."""
 
 
 @hookspec
-def ix_add_commands(cli):
-    """Add click commands or groups to the `ix` CLI group (`cli.add_command(cmd)`)."""
+def ix_register_stores(register: Register) -> None:
+    """Register proof stores; each factory returns an `ixcore.roles.Store`."""
+
+
+@hookspec
+def ix_register_executors(register: Register) -> None:
+    """Register executors; each factory returns an `ixcore.roles.Executor`."""
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@hookspec
+def ix_add_commands(cli: Any) -> None:
+    """Add click commands or groups to the `ix` group (`cli.add_command(cmd)`); runs at
+    every `ix` start, so import command modules inside the hook."""

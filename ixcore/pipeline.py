@@ -308,7 +308,8 @@ def _prove_once(env_path, backends: Backends, settings: PlanSettings, *, manifes
         targets = {t for w in ws for t in w.proven_targets}
         predicted = float(manifest.shards[sid].heartbeats)
         if targets <= covered:
-            shard_rows[sid] = ShardRun(sid, len(ws), "reused", predicted)
+            # a reused shard's claim subject is its targets' root, as its leaf proof committed
+            shard_rows[sid] = ShardRun(sid, len(ws), "reused", predicted, subject_root=str(merkle_root(targets)))
         else:
             jobs.append(LeafJob(sid, tuple(w.block for w in ws), str(workdir / f"shard-{sid}")))
             shard_rows[sid] = ShardRun(sid, len(ws), "proven", predicted)
@@ -532,6 +533,6 @@ def _plan(profile, backends: Backends, settings: PlanSettings, covered_blocks, e
         profile, backends.partitioner, model,
         shards=shards, max_cost=settings.max_cost, max_ram_gib=settings.max_ram_gib,
         eps=settings.eps, seed=settings.seed, mode=settings.mode, exclude_blocks=frozenset(covered_blocks),
-        names=env.name_of if env is not None else None, parallelism=settings.jobs,
+        names=env.name_of if env is not None else None, parallelism=settings.jobs, strict_balance=True,
     )
     return result.manifest, list(result.warnings)

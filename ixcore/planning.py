@@ -28,7 +28,7 @@ from .errors import InputError
 from .hypergraph import Hypergraph
 from .manifest import AggNode, Leaf, ShardEntry, ShardManifest, balanced_agg_tree
 from .merkle import merkle_root
-from .partition import PartitionResult
+from .partition import PartitionError, PartitionResult
 from .profile import Profile
 
 PACK_PIECES_PER_CAP = 32  # Ix's fine pre-partition density for the packing order
@@ -53,6 +53,9 @@ class Plan:
     meta: dict
     summary: dict
     warnings: list = attrs.field(factory=list)
+    #: Set when a fixed-count partition misses eps without an atomic-floor reason: the
+    #: partitioner broke its contract (a warning in `ix shard`, an error in `ix prove`).
+    balance_violation: str | None = None
 
 
 def plan(
@@ -69,8 +72,10 @@ def plan(
     exclude_blocks=frozenset(),
     names: Mapping[Address, str] | Callable[[Address], str | None] | None = None,
     parallelism: int = 1,
+    strict_balance: bool = False,
 ) -> Plan:
-    """Plan shards for `profile`; see the module docstring for the modes."""
+    """Plan shards for `profile`; see the module docstring for the modes. With
+    `strict_balance`, a balance violation (see `Plan.balance_violation`) raises."""
     start = time.perf_counter()
     model = cost_model or get_cost_model(DEFAULT_NATIVE_MODEL)
     if mode not in ("pack", "iterative"):
@@ -117,7 +122,12 @@ def plan(
         parts, tree, pmeta = _checked(result, n)
         meta.update(mode="shards", k=result.k)
     else:
-        cap = float(max_cost) if max_ram_gib is None and max_cost is not None else model.cap_for_ram(max_ram_gib or machine_ram_gib())
+        if max_ram_gib is None and max_cost is not None:
+            cap = float(max_cost)
+        elif max_ram_gib is not None:
+            cap = model.cap_for_ram(max_ram_gib)
+        else:
+            cap = model.cap_for_ram(machine_ram_gib(), "this machine's RAM (no --max-ram, --max-cost or --shards given):")
         if cap <= model.shard_floor:
             raise InputError(f"cost cap {cap:.4g} does not clear the per-shard floor {model.shard_floor:.4g} of {model.name}")
         if mode == "pack":
@@ -134,7 +144,12 @@ def plan(
     summary["plan_seconds"] = time.perf_counter() - start
     summary["partitioner"] = {key: v for key, v in pmeta.items() if key not in ("atomic_floor",)}
     warnings += _balance_warnings(pmeta, eps, summary, meta)
-    return Plan(manifest, meta, summary, warnings)
+    violation = _balance_violation(pmeta, eps, summary, meta) if meta.get("mode") == "shards" and n else None
+    if violation and strict_balance:
+        raise PartitionError(violation)
+    if violation and not any(w.startswith(f"partitioner {meta['partitioner']}: balance") for w in warnings):
+        warnings.append(violation)
+    return Plan(manifest, meta, summary, warnings, violation)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -405,6 +420,15 @@ def summarize(profile, manifest: ShardManifest, parts, block_cost, model: CostMo
         p = max(1, int(parallelism))
         out["wall_seconds_estimate"] = {"provers": p, "seconds": float(max(t.sum() / p, t.max())), "sequential": float(t.sum())}
     return out
+
+
+def _balance_violation(pmeta: dict, eps: float, summary: dict, meta: dict) -> str | None:
+    """The host's own balance check: largest/mean shard cost above 1+eps is the
+    partitioner's fault unless an atomic floor (a block too heavy to balance) explains it."""
+    if summary["imbalance"] <= 1 + eps + 1e-9 or summary["atomic_floor"]["reached"] or pmeta.get("atomic_floor"):
+        return None
+    return (f"partitioner {meta['partitioner']} missed eps: largest/mean shard {summary['imbalance']:.3f} > "
+            f"1+eps {1 + eps:.3f} and it reports no atomic floor")
 
 
 def _balance_warnings(pmeta: dict, eps: float, summary: dict, meta: dict) -> list[str]:

@@ -2,13 +2,15 @@
 
 Files written into the run directory:
     report.json   summary (claim, checks, phases) + one row per shard
-    cost.png      predicted cost vs measured seconds per proven shard (scatter; an axis
-                  turns logarithmic only when its values span more than 10x);
-                  not written when no shard was proven (a fully reused run has nothing to
-                  plot, and importing matplotlib would dominate its run time)
+    cost.png      per proven shard: predicted against measured leaf time (with y = x
+                  when the cost model predicts seconds, and the least-squares fit), time
+                  and peak RSS as bars; not drawn when no shard was proven, and the
+                  report's "plot" field says why (a fully reused run measured nothing)
     root.proof    the root proof (aggregated runs)
     proofs/       every proof of the tree (leaves, stored children and their descendants,
                   aggregates), by id, so `ix verify root.proof` can expand and re-derive it
+    work/         the provers' scratch directories, one per shard (sub-environments,
+                  prover inputs and logs): kept for debugging a shard; safe to delete
 """
 from __future__ import annotations
 
@@ -18,18 +20,21 @@ from pathlib import Path
 import attrs
 
 from . import proofio
+from .costmodel import CostModel
 from .pipeline import RunResult
 
 
-def write_run(result: RunResult, out_dir: str | Path) -> dict:
-    """Write every artefact of a run; returns the report dict (also report.json)."""
+def write_run(result: RunResult, out_dir: str | Path, model: CostModel | None = None) -> dict:
+    """Write every artefact of a run; returns the report dict (also report.json).
+    `model` is the leaf prover's cost model: it gives the plot its units and, when it has
+    a time line, predicted seconds to set against measured ones."""
     out = Path(out_dir)
     (out / "proofs").mkdir(parents=True, exist_ok=True)
     every = list(result.leaves) + list(result.stored) + list(result.support) + list(result.fold_proofs())
     for proof in every:
         (out / "proofs" / f"{proofio.proof_id(proof)}.proof").write_bytes(proofio.dumps(proof))
     proven = any(s.status == "proven" for s in result.shards)
-    files = {"report": "report.json", "proofs": "proofs/"}
+    files = {"report": "report.json", "proofs": "proofs/", "work": "work/"}
     if proven:
         files["plot"] = "cost.png"
     if result.root is not None:
@@ -38,33 +43,72 @@ def write_run(result: RunResult, out_dir: str | Path) -> dict:
     report = dict(result.summary())
     report["shards"] = [attrs.asdict(s) for s in result.shards]
     report["files"] = files
+    if not proven:
+        report["plot"] = ("no cost.png: every shard was reused from the store, so nothing was measured"
+                          if result.shards else "no cost.png: no shard was planned")
     (out / "report.json").write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
     if proven:
-        plot_costs(result, out / "cost.png")
+        plot_costs(result, out / "cost.png", model)
     return report
 
 
-def plot_costs(result: RunResult, path: Path) -> None:
+def _fit(xs: list[float], ys: list[float]) -> tuple[float, float] | None:
+    """Least-squares (intercept, slope) of ys on xs; None with fewer than two distinct xs."""
+    if len(set(xs)) < 2:
+        return None
+    import numpy as np
+
+    slope, intercept = np.polyfit(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), 1)
+    return float(intercept), float(slope)
+
+
+def plot_costs(result: RunResult, path: Path, model: CostModel | None = None) -> None:
+    """Three panels per run: predicted against measured per proven shard (with y = x when
+    both are seconds, and the least-squares fit), measured time per shard, peak RSS per
+    shard."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     rows = [s for s in result.shards if s.status == "proven"]
-    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=110)
-    xs = [max(s.predicted_cost, 1e-9) for s in rows]
-    ys = [max(s.seconds, 1e-9) for s in rows]
-    ax.scatter(xs, ys, s=18)
-    for s, x, y in zip(rows, xs, ys):
-        ax.annotate(str(s.shard), (x, y), fontsize=7, xytext=(2, 2), textcoords="offset points")
-    for values, name, set_scale in ((xs, "x", ax.set_xscale), (ys, "y", ax.set_yscale)):
-        if max(values) > 10 * min(values):  # log ticks on a narrow range overprint
-            set_scale("log")
-        else:
-            ax.ticklabel_format(axis=name, style="sci", scilimits=(-3, 4), useOffset=False)
-    ax.set_xlabel("predicted cost (manifest, cost-model units)")
+    ids = [str(s.shard) for s in rows]
+    measured = [s.seconds for s in rows]
+    predicted_s = model.seconds([s.predicted_cost for s in rows]) if model is not None else None
+    name, unit = (model.name, model.unit) if model is not None else ("?", "cost-model units")
+    if predicted_s is not None:
+        xs, xlabel = [float(v) for v in predicted_s], f"predicted leaf time (s, cost model {name})"
+    else:
+        xs, xlabel = [s.predicted_cost for s in rows], f"predicted cost ({unit}; the model has no time line)"
+    fig, (ax, ax_t, ax_m) = plt.subplots(1, 3, figsize=(14, 4.2), dpi=100)
+    ax.scatter(xs, measured, s=18, label="shard", zorder=3)
+    for sid, x, y in zip(ids, xs, measured):
+        ax.annotate(sid, (x, y), fontsize=7, xytext=(2, 2), textcoords="offset points")
+    top_x, top_y = max(xs) * 1.1 or 1.0, max(measured) * 1.1 or 1.0
+    if predicted_s is not None:
+        edge = max(top_x, top_y)
+        ax.plot([0, edge], [0, edge], "k--", lw=0.8, label="y = x (prediction exact)")
+    fit = _fit(xs, measured)
+    if fit is not None:
+        a, b = fit
+        ax.plot([0, top_x], [a, a + b * top_x], "C1-", lw=1, label=f"fit: {a:.3g} + {b:.3g}·x")
+    ax.set_xlim(0, top_x)
+    ax.set_ylim(0, max(top_y, top_x) if predicted_s is not None else top_y)
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("measured leaf time (s)")
-    ax.set_title(f"{Path(result.env_path).name}: predicted vs measured per shard")
+    ax.set_title("predicted vs measured, per proven shard", fontsize=9)
+    ax.legend(fontsize=7)
+    ax_t.bar(ids, measured, color="C0")
+    ax_t.set_xlabel("shard")
+    ax_t.set_ylabel("measured leaf time (s)")
+    ax_t.set_title("time per shard", fontsize=9)
+    ax_m.bar(ids, [s.peak_memory / 2**20 for s in rows], color="C2")
+    ax_m.set_xlabel("shard")
+    ax_m.set_ylabel("peak RSS (MiB)")
+    ax_m.set_title("peak memory per shard", fontsize=9)
+    reused = sum(s.status == "reused" for s in result.shards)
+    note = f" ({reused} reused shard(s) not shown)" if reused else ""
+    fig.suptitle(f"{Path(result.env_path).name}: {len(rows)} proven shard(s){note}", fontsize=10)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -46,10 +46,12 @@ def test_tool_ix_errors_are_checked_too(tmp_path):
         load_config(cwd=tmp_path)
 
 
-def test_ix_toml_wins_over_pyproject(tmp_path):
+def test_ix_toml_and_tool_ix_together_are_an_error(tmp_path):
+    """Issue 13: ix does not choose silently between two configurations."""
     (tmp_path / "pyproject.toml").write_text("[tool.ix]\npartitioner = 'range'\n")
     (tmp_path / "ix.toml").write_text("partitioner = 'kahypar'\n")
-    assert load_config(cwd=tmp_path)["partitioner"] == "kahypar"
+    with pytest.raises(ConfigError, match="both ix.toml and"):
+        load_config(cwd=tmp_path)
 
 
 def test_explicit_path_and_missing_file(tmp_path):

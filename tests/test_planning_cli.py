@@ -69,6 +69,17 @@ def test_compare_writes_table_json_chart_and_checks_determinism(profile, tmp_pat
     assert json.loads((tmp_path / "compare.json").read_text())["results"] == data["results"]
 
 
+def test_compare_writes_where_out_says_and_nothing_without_it(profile, tmp_path):
+    run = ix("shard", "compare", profile, "--partitioners", "range", "--shards", 4, "--out", tmp_path / "c" / "cmp.json",
+             cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "c" / "cmp.json").is_file() and (tmp_path / "c" / "cmp.png").is_file()
+    assert not list(tmp_path.glob("compare.*"))
+    run = ix("shard", "compare", profile, "--partitioners", "range", "--shards", 4, cwd=tmp_path)
+    assert run.returncode == 0 and "no files written" in run.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c"]
+
+
 def test_store_aware_shard_leaves_out_covered_blocks(profile, tmp_path):
     from ixcore.address import ZERO
     from ixcore.formats.ixes import read_ixes

@@ -205,3 +205,35 @@ def test_no_size_and_no_ram_model_plans_one_shard_per_core(n5000, range_partitio
     result = plan(n5000, range_partitioner, get_cost_model("native"))
     assert len(result.manifest.shards) == min(n5000.n, os.cpu_count() or 1)
     assert result.meta["sizing"].startswith("one shard per core") and not result.warnings
+
+
+class _Careless:
+    """Valid assignments, every block in shard 0 but k-1 of them: far beyond eps."""
+
+    name, version, deterministic = "careless", "0", True
+
+    def partition(self, hypergraph, k, eps, seed):
+        from ixcore.manifest import balanced_agg_tree
+
+        parts = np.zeros(hypergraph.n, dtype=np.int32)
+        parts[: k - 1] = np.arange(1, k)
+        from ixcore.partition import PartitionResult
+
+        return PartitionResult(parts, k, balanced_agg_tree(0, k), {})
+
+
+def test_balance_violation_warns_and_raises_when_strict():
+    """The host enforces eps: a partitioner that misses it without an atomic-floor reason is
+    a warning for `ix shard` and an error for `ix prove` (strict_balance)."""
+    from ixcore.partition import PartitionError
+    from ixcore.testing import synthetic_hypergraph
+
+    hg = synthetic_hypergraph(64)
+    profile = Profile.build(
+        {Address.hash(b"%d" % i): {"heartbeats": int(w), "size": 10, "const_count": 1} for i, w in enumerate(hg.vertex_weights)}, {}
+    )
+    result = plan(profile, _Careless(), None, shards=4, eps=0.05)
+    assert result.balance_violation and "missed eps" in result.balance_violation
+    assert any("missed eps" in w for w in result.warnings)
+    with pytest.raises(PartitionError, match="careless missed eps"):
+        plan(profile, _Careless(), None, shards=4, eps=0.05, strict_balance=True)

@@ -14,7 +14,7 @@ from ixcore import hookimpl, hookspecs
 from ixcore.config import load_config
 from ixcore.errors import ConfigError, PluginError
 from ixcore.plugins import PluginHost
-from ixcore.roles import HOOK_OF_ROLE
+from ixcore.roles import HOOK_OF_ROLE, PROTOCOL_OF_ROLE, protocol_members
 
 
 class Backend:
@@ -24,12 +24,20 @@ class Backend:
         self.config = config
 
 
-def plugin_for(role: str, name: str, label: str):
+def backend_class(role: str) -> type:
+    """A Backend with every member of `role`'s protocol (methods that do nothing)."""
+    members = protocol_members(PROTOCOL_OF_ROLE[role])
+    body = {m: (lambda self, *a, **k: None) if kind == "method" else "x" for m, kind in members.items()}
+    return type(f"Fake_{role}", (Backend,), body)
+
+
+def plugin_for(role: str, name: str, label: str, factory=None):
     """An in-test plugin object implementing `role`'s registry hook with one backend."""
     hook = HOOK_OF_ROLE[role]
+    factory = factory or backend_class(role)
 
     def impl(self, register):
-        register(name, Backend, summary=f"{label}'s {name}")
+        register(name, factory, summary=f"{label}'s {name}")
 
     cls = type(label, (), {"__name__": label, hook: hookimpl(impl)})
     return cls()
@@ -136,21 +144,22 @@ def test_misspelled_hookimpl_is_caught():
 
 
 def test_four_distributions_are_discovered(host):
-    names = {dist.metadata["name"] for _plugin, dist in host.pm.list_plugin_distinfo()}
+    names = {dist for _ep, dist, _v in host.distributions()}
     assert {"ix-native", "ix-partitioners", "ix-zisk", "ix-sp1"} <= names
 
 
 def test_ix_disable_plugins_blocks_an_entry_point(monkeypatch):
     monkeypatch.setenv("IX_DISABLE_PLUGINS", "zisk, sp1")
     host = PluginHost()
-    names = {dist.metadata["name"] for _plugin, dist in host.pm.list_plugin_distinfo()}
+    names = {dist for _ep, dist, _v in host.distributions()}
     assert host.pm.is_blocked("zisk") and host.pm.is_blocked("sp1")
+    assert {d.distribution for d in host.disabled} == {"ix-zisk", "ix-sp1"}
     assert "ix-zisk" not in names and "ix-sp1" not in names and "ix-native" in names
 
 
 def test_no_autoload_env_skips_discovery(monkeypatch):
     monkeypatch.setenv("IX_NO_PLUGIN_AUTOLOAD", "1")
-    assert list(PluginHost().pm.list_plugin_distinfo()) == []
+    assert [ep for ep, _d, _v in PluginHost().distributions()] == ["ixcore-builtins"]
 
 
 HEAVY = ("kahypar", "mtkahypar", "dask", "distributed", "matplotlib")

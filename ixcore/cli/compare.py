@@ -1,8 +1,12 @@
 """`ix compare RUN_A RUN_B`: two `ix prove` runs side by side, shard by shard.
 
 Reads each run's report.json (a run directory or the file itself), matches shards by id
-and shows whether both runs committed the same claim roots, and the cost of each: steps,
-prove seconds, proof size, peak memory, with totals. `--png` draws the same as bars.
+and shows whether both runs claim the same thing for it, and the cost of each: steps,
+prove seconds, proof size, peak memory, with totals. A shard reused from the store
+compares by its subject root (the root of its targets, which its stored leaf proof
+committed); assumption roots are compared where both runs proved the shard. A value a
+backend did not measure is unknown, never 0, and so is any total it enters.
+`--png` draws the same as bars.
 """
 from __future__ import annotations
 
@@ -49,19 +53,28 @@ def _num(row: dict | None, key: str):
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
+def _claims_equal(ra: dict | None, rb: dict | None) -> bool | None:
+    """None when a shard is in one run only or a run does not say what it claimed."""
+    if ra is None or rb is None or not ra.get("subject_root") or not rb.get("subject_root"):
+        return None
+    if ra["subject_root"] != rb["subject_root"]:
+        return False
+    asm = (ra.get("assumptions_root"), rb.get("assumptions_root"))
+    return asm[0] == asm[1] if all(asm) else True
+
+
 def compare_runs(a: RunReport, b: RunReport) -> dict:
-    rows, totals = [], {m: [0, 0] for m in METRICS}
+    rows: list[dict] = []
+    totals: dict[str, list[float | None]] = {m: [0, 0] for m in METRICS}
     for sid in sorted(set(a.shards) | set(b.shards)):
         ra, rb = a.shards.get(sid), b.shards.get(sid)
-        same = None
-        if ra is not None and rb is not None:
-            same = ra.get("subject_root") == rb.get("subject_root") and ra.get("assumptions_root") == rb.get("assumptions_root")
-        row = {"shard": sid, "claim_equal": same, "status": [(ra or {}).get("status"), (rb or {}).get("status")]}
+        row = {"shard": sid, "claim_equal": _claims_equal(ra, rb), "status": [(ra or {}).get("status"), (rb or {}).get("status")]}
         for m in METRICS:
             pair = [_num(ra, m), _num(rb, m)]
             row[m] = pair
             for i, v in enumerate(pair):
-                totals[m][i] += v or 0
+                total = totals[m][i]
+                totals[m][i] = None if v is None or total is None else total + v
         rows.append(row)
     compared = [r["claim_equal"] for r in rows if r["claim_equal"] is not None]
     return {
@@ -69,14 +82,14 @@ def compare_runs(a: RunReport, b: RunReport) -> dict:
         "b": str(b.path),
         "shards": rows,
         "totals": totals,
-        "shards_only_in_one_run": [r["shard"] for r in rows if r["claim_equal"] is None],
+        "shards_only_in_one_run": [r["shard"] for r in rows if None in (a.shards.get(r["shard"]), b.shards.get(r["shard"]))],
         "all_claims_equal": bool(compared) and all(compared) and len(compared) == len(rows),
     }
 
 
 def _fmt(value, metric: str) -> str:
     if value is None:
-        return "-"
+        return "unknown"
     if metric == "seconds":
         return f"{value:.3f}"
     if metric in ("proof_size", "peak_memory"):
@@ -138,8 +151,10 @@ def compare_command(ctx: Context, run_a: Path, run_b: Path, png: Path | None):
         for m in METRICS:
             table.add_column(f"{m.replace('_', ' ')} A / B", justify="right")
         for r in result["shards"]:
-            same = {True: "[green]equal[/]", False: "[red]DIFFER[/]", None: "[yellow]one run[/]"}[r["claim_equal"]]
-            table.add_row(str(r["shard"]), same, *(f"{_fmt(r[m][0], m)} / {_fmt(r[m][1], m)}" for m in METRICS))
+            only_one = r["shard"] in result["shards_only_in_one_run"]
+            same = {True: "[green]equal[/]", False: "[red]DIFFER[/]", None: "[yellow]one run[/]" if only_one else "[yellow]unknown[/]"}[r["claim_equal"]]
+            cells = [["reused" if r["status"][i] == "reused" else _fmt(r[m][i], m) for i in (0, 1)] for m in METRICS]
+            table.add_row(str(r["shard"]), same, *(f"{a} / {b}" for a, b in cells))
         t = result["totals"]
         table.add_row("total", "all equal" if result["all_claims_equal"] else "-", *(f"{_fmt(t[m][0], m)} / {_fmt(t[m][1], m)}" for m in METRICS))
         ctx.console.print(table)

@@ -10,6 +10,28 @@ import click
 
 from ..config import Config, load_config
 
+_SHARED_HOST: list[Any] = []
+
+
+def set_shared_host(host: Any) -> None:
+    """The plugin host `main` built while loading plugin commands, reused by commands so
+    discovery (and its warnings) happens once per process."""
+    _SHARED_HOST[:] = [host]
+
+
+#: Width for output that is not a terminal: lines are never cut or wrapped in a pipe.
+PIPE_WIDTH = 1 << 16
+
+
+def make_console(*, stderr: bool = False, quiet: bool = False):
+    """A rich Console that wraps to the terminal on a TTY and never wraps or truncates
+    when writing to a pipe or file (scripts read whole lines)."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    tty = stream.isatty()
+    return Console(stderr=stderr, quiet=quiet, width=None if tty else PIPE_WIDTH, soft_wrap=not tty)
+
 
 class Context:
     def __init__(self, config_path=None, as_json=False, verbose=0, quiet=False):
@@ -24,15 +46,60 @@ class Context:
 
     @cached_property
     def host(self):
+        if _SHARED_HOST:
+            return _SHARED_HOST[0]
         from ..plugins import PluginHost
 
         return PluginHost()
 
     @cached_property
     def console(self):
-        from rich.console import Console
+        """Human output: stdout, or stderr under --json; silenced by -q except `result`."""
+        return make_console(stderr=self.as_json, quiet=self.quiet and not self.as_json)
 
-        return Console(stderr=self.as_json, quiet=self.quiet and not self.as_json)
+    def sniff_format(self, path) -> str | None:
+        """The name of the first installed env format that recognises `path`, or None."""
+        reg = self.host.registry("env_format")
+        for entry in reg.entries():
+            try:
+                if reg.create(entry.name, self.config.plugin_options(entry.name)).sniff(path):
+                    return entry.name
+            except Exception:  # noqa: BLE001 - a broken format must not hide the others
+                continue
+        return None
+
+    def require_format(self, role: str, name: str, backend: Any, fmt: str, path, how: str | None = None) -> None:
+        """InputError unless `backend` (role `role`, registered as `name`) reads env
+        format `fmt`, naming the installed backends of that role that do."""
+        from ..errors import InputError
+        from ..roles import ReadsFormats
+
+        if not isinstance(backend, ReadsFormats) or fmt in backend.env_formats:
+            return
+        readers = []
+        reg = self.host.registry(role)
+        for entry in reg.entries():
+            try:
+                other = reg.create(entry.name, self.config.plugin_options(entry.name), check=False)
+            except Exception:  # noqa: BLE001 - only asking what it reads
+                continue
+            if not isinstance(other, ReadsFormats) or fmt in other.env_formats:
+                readers.append(entry.name)
+        how = how or "choose one with --" + role.replace("_", "-")
+        raise InputError(
+            f"{path}: env format {fmt}, but {role.replace('_', ' ')} {name!r} reads only "
+            f"{', '.join(sorted(backend.env_formats))}; {role.replace('_', ' ')}s that read {fmt}: "
+            f"{', '.join(readers) or 'none installed'} ({how})"
+        )
+
+    def result(self, text: str) -> None:
+        """The one result line of a command: printed even with -q (never under --json)."""
+        if self.as_json:
+            return
+        if self.quiet:
+            make_console().print(text)
+        else:
+            self.console.print(text)
 
     def emit(self, data: Any, human: Callable[[], None] | None = None) -> None:
         """Print `data` as JSON with --json, else call `human()` (or pretty-print data)."""
@@ -49,7 +116,6 @@ class Context:
         It redraws on every change instead of from a refresh thread: `ix` forks worker
         pools while a bar is shown, and a thread alive at fork time can leave a lock
         (the console's, stderr's) held forever in the child."""
-        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         class ThreadlessProgress(Progress):
@@ -66,7 +132,7 @@ class Context:
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
-            console=Console(stderr=True),
+            console=make_console(stderr=True),
             disable=self.as_json or self.quiet,
             transient=False,
             auto_refresh=False,
@@ -75,6 +141,23 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+
+def complete_backend(role: str) -> Callable[[click.Context, click.Parameter, str], list]:
+    """Shell completion of backend names of `role` (installed, registered names). A
+    comma-separated list completes its last item."""
+
+    def complete(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list:
+        from click.shell_completion import CompletionItem
+
+        from ..plugins import PluginHost
+
+        head, _, last = incomplete.rpartition(",")
+        prefix = head + "," if head else ""
+        names = PluginHost().registry(role)
+        return [CompletionItem(prefix + n) for n in names if n.startswith(last)]
+
+    return complete
 
 
 def _set_json(click_ctx, _param, value):

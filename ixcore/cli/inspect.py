@@ -2,22 +2,54 @@
 environments of any installed format). The dispatch table is `ixcore.formats.sniff`."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
 
+from ..errors import InputError
 from .context import Context, json_option, pass_ctx
 
 
 @click.command("inspect")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path())
 @json_option
 @pass_ctx
 def inspect_command(ctx: Context, path: str):
-    """Summarize FILE: .ixprof (blocks, edges, heartbeats, top blocks), .ixes (shards,
-    ingress, tree, sidecar), proofs, or an environment of any installed format."""
+    """Summarize PATH: .ixprof (blocks, edges, Ix heartbeats, top blocks), .ixes (shards,
+    ingress, tree, sidecar), proofs, an environment of any installed format, or an
+    `ix prove` run directory (its report and root proof)."""
     from ..formats.sniff import inspect_file
 
-    summary = inspect_file(path, ctx.host, ctx.config)
+    if Path(path).is_dir():
+        summary = inspect_run(Path(path), ctx)
+    else:
+        summary = inspect_file(path, ctx.host, ctx.config)
     ctx.emit(summary, lambda: render(ctx.console, summary))
+
+
+def inspect_run(run: Path, ctx: Context) -> dict:
+    """A run directory as `ix prove --out` wrote it: the verdict and counts of its
+    report.json, and the root proof's summary (as `ix inspect root.proof` gives it)."""
+    from ..formats.sniff import inspect_file
+
+    report_path = run / "report.json"
+    if not report_path.is_file():
+        raise InputError(f"{run}: a directory without report.json (not an `ix prove --out` run)")
+    try:
+        report = json.loads(report_path.read_text())
+        shards = report["shards"]
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError) as exc:
+        raise InputError(f"{report_path}: not a run report ({type(exc).__name__}: {exc})") from None
+    keys = ("env", "env_root", "verified", "unconditional", "aggregated", "shards_proven", "shards_reused",
+            "blocks", "blocks_proven", "stored_proofs_folded", "aggregations")
+    summary: dict = {"type": "run", "path": str(run), **{k: report.get(k) for k in keys}}
+    summary["shards"] = [{k: s.get(k) for k in ("shard", "status", "blocks", "seconds", "peak_memory", "subject_root")}
+                         for s in shards if isinstance(s, dict)]
+    if (run / "root.proof").is_file():
+        summary["root_proof"] = {k: v for k, v in inspect_file(str(run / "root.proof"), ctx.host, ctx.config).items()
+                                 if not isinstance(v, (list, dict))}
+    return summary
 
 
 def render(console, summary: dict) -> None:

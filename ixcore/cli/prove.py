@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError, InputError
-from .context import Context, json_option, pass_ctx
+from .context import Context, complete_backend, json_option, pass_ctx
 
 
 def resolve_env_format(ctx: Context, path: Path, name: str):
@@ -56,7 +56,7 @@ def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_s
     leaf_name, agg_name = cfg["leaf_prover"], cfg["agg_prover"]
     leaf = host.create("leaf_prover", leaf_name, cfg.plugin_options(leaf_name))
     agg = None
-    if "aggregate" in getattr(leaf, "capabilities", ()):
+    if "aggregate" in leaf.capabilities:  # a required LeafProver member (checked at creation)
         agg = host.create("agg_prover", agg_name, cfg.plugin_options(agg_name))
     trust_attested(cfg, leaf, agg)
     store = None
@@ -81,6 +81,7 @@ def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_s
     if cfg["partitioner"] in host.registry("partitioner"):
         partitioner = host.create("partitioner", cfg["partitioner"], cfg.plugin_options(cfg["partitioner"]))
     env_format = resolve_env_format(ctx, env_path, cfg["env_format"])
+    ctx.require_format("leaf_prover", leaf_name, leaf, env_format.name, env_path)
     return Backends(env_format, leaf, agg, executor, store, profiler, partitioner, cfg["partitioner"])
 
 
@@ -101,9 +102,9 @@ def fresh_run_dir(runs: Path) -> Path:
 @click.command("prove")
 @click.argument("env", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="ix.toml to use.")
-@click.option("--leaf-prover", help="Leaf prover (default: config leaf_prover, native).")
-@click.option("--agg-prover", help="Aggregation prover (default: config agg_prover, native).")
-@click.option("--partitioner", help="Partitioner for planning (default: config partitioner).")
+@click.option("--leaf-prover", shell_complete=complete_backend("leaf_prover"), help="Leaf prover (default: config leaf_prover, native).")
+@click.option("--agg-prover", shell_complete=complete_backend("agg_prover"), help="Aggregation prover (default: config agg_prover, native).")
+@click.option("--partitioner", shell_complete=complete_backend("partitioner"), help="Partitioner for planning (default: config partitioner).")
 @click.option("--shards", type=int, help="Fixed shard count.")
 @click.option("--max-ram", "max_ram", type=float, help="Cap mode: RAM ceiling per leaf in GiB.")
 @click.option("--max-cost", "max_cost", type=float, help="Cap mode: cost ceiling per leaf (cost-model units).")
@@ -111,7 +112,7 @@ def fresh_run_dir(runs: Path) -> Path:
 @click.option("--store", "store_path", help="Proof store directory (default: config store_options.path).")
 @click.option("--no-store", is_flag=True, help="Neither reuse nor bank proofs (the no-sharing baseline).")
 @click.option("--jobs", type=int, help="Parallel leaf jobs (default: all cores).")
-@click.option("--executor", type=click.Choice(["local", "dask"]), help="Where leaf jobs run.")
+@click.option("--executor", shell_complete=complete_backend("executor"), help="Where leaf jobs run (local, dask or an installed plugin's).")
 @click.option("--arity", type=int, help="Children per aggregation (default: config prove.arity, 4).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Run directory (default .ix/runs/<timestamp>).")
 @json_option
@@ -154,7 +155,7 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
     _keys_outside(backends, out)
     with ctx.progress() as progress:
         result = prove_env(env, backends, settings, manifest=parsed, workdir=out / "work", progress=progress)
-    report = write_run(result, out)
+    report = write_run(result, out, backends.leaf_prover.cost_model())
     report["out"] = str(out)
 
     def human():
@@ -162,7 +163,7 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
         s = report
         verdict = "[green]verified[/]" if s["verified"] else "[red]NOT verified[/]"
         kind = "unconditional" if s["unconditional"] else f"conditional on {len(s['outstanding_assumptions'])} assumption(s)"
-        c.print(f"{env}: {verdict}, {kind}{'' if s['aggregated'] else ' (not aggregated: leaf set + host discharge)'}")
+        ctx.result(f"{env}: {verdict}, {kind}{'' if s['aggregated'] else ' (not aggregated: leaf set + host discharge)'}")
         c.print(f"  shards proven {s['shards_proven']} ({s['blocks_proven']} of {s['blocks']} blocks), reused {s['shards_reused']}; "
                 f"stored proofs folded {s['stored_proofs_folded']}; aggregations {s['aggregations']}")
         c.print(f"  env root      {s['env_root']}")
@@ -177,6 +178,8 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
         for w in s["warnings"]:
             c.print(f"  [yellow]warning[/] {w}")
         c.print("  phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in s["phases"].items()))
+        if "plot" in report:
+            c.print(f"  {report['plot']}")
         c.print(f"  report: {out / 'report.json'}")
 
     ctx.emit(report, human)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import IxError
-from .context import Context, json_option, pass_ctx
+from ..errors import ConfigError, IxError
+from .context import Context, complete_backend, json_option, pass_ctx
 
 
 class _DefaultPlanGroup(click.Group):
@@ -51,7 +51,7 @@ def _sizing_options(f):
 @shard_group.command("plan")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_sizing_options
-@click.option("--partitioner", help="Partitioner (default: config partitioner, mtkahypar).")
+@click.option("--partitioner", shell_complete=complete_backend("partitioner"), help="Partitioner (default: config partitioner, mtkahypar).")
 @click.option("--store", "store_path", type=click.Path(file_okay=False), help="Leave out blocks whose proofs this store already holds.")
 @click.option("--parallelism", type=int, default=1, show_default=True, help="Provers assumed for the wall-time estimate.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Manifest to write (.ixes; meta goes to <out>.json).")
@@ -72,6 +72,8 @@ def plan_command(ctx: Context, source, shards, max_ram, max_cost, eps, seed, mod
         result = plan(profile, part, model, exclude_blocks=exclude, names=env.name_of if env else None, parallelism=parallelism, **settings)
         progress.update(task, completed=1)
     meta = dict(result.meta, source=str(source))
+    if env is not None:  # a static profile: block sizes in bytes stand in for kernel work
+        result.summary["cost_unit"] = _static_unit(model)
     if env is not None:
         meta["env_root"] = str(env.env_root())
     write_ixes(result.manifest, out, meta)
@@ -81,20 +83,25 @@ def plan_command(ctx: Context, source, shards, max_ram, max_cost, eps, seed, mod
 
 @shard_group.command("compare")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--partitioners", default="range,kahypar,mtkahypar", show_default=True, help="Comma-separated partitioner names.")
+@click.option("--partitioners", default="range,kahypar,mtkahypar", show_default=True, shell_complete=complete_backend("partitioner"), help="Comma-separated partitioner names.")
 @_sizing_options
-@click.option("--out-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True, help="Where compare.json and compare.png go.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the comparison to this JSON file and its chart next to it (same name, .png).")
+@click.option("--out-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Write compare.json and compare.png into this directory.")
 @click.option("--no-determinism-check", "skip_determinism", is_flag=True, help="Run each partitioner once only.")
 @json_option
 @pass_ctx
-def compare_command(ctx: Context, source, partitioners, shards, max_ram, max_cost, eps, seed, mode, cost_model, out_dir, skip_determinism):
-    """Plan SOURCE with each partitioner on the same hypergraph; table, JSON and PNG chart.
+def compare_command(ctx: Context, source, partitioners, shards, max_ram, max_cost, eps, seed, mode, cost_model, out, out_dir, skip_determinism):
+    """Plan SOURCE with each partitioner on the same hypergraph; a table, and with --out
+    (or --out-dir) a JSON file and a PNG chart. Nothing is written without one of them.
 
     Deterministic partitioners run twice and report whether the manifests are
     byte-identical (reproducible manifests are what makes stored proofs reusable)."""
     from ..formats.ixes import dumps_ixes
     from ..planning import plan
 
+    if out is not None and out_dir is not None:
+        raise ConfigError("--out and --out-dir are alternatives; give one")
+    json_path = out if out is not None else (out_dir / "compare.json" if out_dir is not None else None)
     settings = _settings(ctx, eps, seed, mode, shards, max_ram, max_cost)
     profile, env = load_profile(ctx, source)
     model = resolve_cost_model(ctx, cost_model)
@@ -130,18 +137,20 @@ def compare_command(ctx: Context, source, partitioners, shards, max_ram, max_cos
             )
             per_shard[name] = [p["cost"] for p in s["per_shard"]]
             progress.advance(task)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    chart = out_dir / "compare.png"
-    plot_per_shard(per_shard, chart, title=f"{source.name}: predicted cost per shard ({model.unit}, {model.name})", cap=_cap(settings, model))
+    chart = json_path.with_suffix(".png") if json_path is not None else None
     data = {
         "source": str(source),
         "cost_model": model.name,
         "settings": {k: v for k, v in settings.items()},
         "results": rows,
         "per_shard_cost": per_shard,
-        "chart": str(chart),
+        "chart": str(chart) if chart else None,
+        "out": str(json_path) if json_path else None,
     }
-    (out_dir / "compare.json").write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    if json_path is not None and chart is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        plot_per_shard(per_shard, chart, title=f"{source.name}: predicted cost per shard ({model.unit}, {model.name})", cap=_cap(settings, model))
+        json_path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
     ctx.emit(data, lambda: _render_compare(ctx, data))
 
 
@@ -158,6 +167,13 @@ def _settings(ctx: Context, eps, seed, mode, shards, max_ram, max_cost) -> dict:
         "seed": int(seed if seed is not None else cfg.get("seed", 42)),
         "mode": mode or cfg.get("mode", "pack"),
     }
+
+
+def _static_unit(model) -> str:
+    """The unit of a cost computed from a static profile, whose work columns hold bytes."""
+    if dict(model.coefficients) == {"heartbeats": 1}:
+        return "bytes (static profile: block sizes stand in for Ix heartbeats)"
+    return f"{model.unit} predicted from block sizes in bytes (static profile)"
 
 
 def _cap(settings: dict, model):
@@ -256,6 +272,7 @@ def _render_plan(ctx: Context, data: dict) -> None:
     from rich.table import Table
 
     s, meta = data["summary"], data["meta"]
+    ctx.result(f"{data['out']}: {s['shards']} shards, imbalance {s['imbalance']:.3f}, km1 {s['km1']:,} B")
     table = Table(title=f"ix shard → {data['out']}", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
@@ -269,10 +286,10 @@ def _render_plan(ctx: Context, data: dict) -> None:
         ("km1 = cross ingress", f"{s['km1']:,} B (max shard {s['max_shard_cross_ingress']:,} B)"),
         ("imbalance", f"{s['imbalance']:.3f} (predicted totals {s['imbalance_predicted']:.3f})"),
     ]
-    for key, label in (("predicted_cost", f"cost ({s['cost_unit']})"), ("predicted_ram_gib", "RAM GiB"), ("predicted_seconds", "prove s")):
+    for key, label, unit in (("predicted_cost", "cost", s["cost_unit"]), ("predicted_ram_gib", "RAM", "GiB"), ("predicted_seconds", "prove time", "s")):
         if s.get(key):
             v = s[key]
-            rows.append((label, f"min {_fmt(v['min'])}  mean {_fmt(v['mean'])}  max {_fmt(v['max'])}"))
+            rows.append((label, f"min {_fmt(v['min'])}  mean {_fmt(v['mean'])}  max {_fmt(v['max'])} {unit}"))
     wall = s.get("wall_seconds_estimate")
     if wall:
         rows.append(("wall estimate", f"{wall['seconds']:.4g} s with {wall['provers']} prover(s)"))
@@ -297,7 +314,10 @@ def _render_compare(ctx: Context, data: dict) -> None:
             _fmt(r["max_cost"]), _fmt(r["max_ram_gib"]), f"{r['seconds']:.2f}", same,
         )
     ctx.console.print(table)
-    ctx.console.print(f"chart: {data['chart']}")
+    if data["out"]:
+        ctx.result(f"wrote {data['out']} and {data['chart']}")
+    else:
+        ctx.result("no files written (give --out FILE.json for the JSON and its chart)")
 
 
 COMMANDS = [shard_group]

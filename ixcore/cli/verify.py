@@ -187,7 +187,7 @@ def verify_command(ctx: Context, proof, env_path, reexecute, audit, seed, store_
             ctx.console.print(f"     leaf {row['leaf'][:16]} signed by {who}")
         if "audit" in data:
             ctx.console.print(f"     audit seed {data['audit']['seed']}: " + ", ".join(s[:16] for s in data["audit"]["sampled"]))
-        ctx.console.print("[green]verified[/]" if report.ok else "[red]verification failed[/]")
+        ctx.result("[green]verified[/]" if report.ok else "[red]verification failed[/]")
 
     ctx.emit(data, human)
     return 0 if report.ok else 1

@@ -12,7 +12,7 @@ import attrs
 from ..address import Address
 from ..errors import InputError
 from ..merkle import merkle_root
-from .constant import ConstantScan, decode_constant, scan_constant, Constant
+from .constant import Constant, ConstantScan, decode_constant, scan_constant
 from .metadata import EMPTY_WINDOW
 from .names import Name
 

@@ -19,7 +19,14 @@ from pathlib import Path
 
 from ..address import Address
 from .constant import (
-    Constant, Constructor, ConstructorProj, Definition, DefinitionProj, Inductive, InductiveProj, Muts,
+    Constant,
+    Constructor,
+    ConstructorProj,
+    Definition,
+    DefinitionProj,
+    Inductive,
+    InductiveProj,
+    Muts,
 )
 from .env import Hint, IxonEnv, NamedEntry
 from .expr import All, App, Lam, Nat, Rec, Ref, Sort, Var

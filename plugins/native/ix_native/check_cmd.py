@@ -112,6 +112,11 @@ def _read_manifest(path: Path) -> dict:
 def check_command(ctx, paths, manifest, jobs, keep_going):
     """Type-check lean4export NDJSON files (directories are walked for *.ndjson)."""
     files = _collect(paths)
+    for f in files:
+        fmt = ctx.sniff_format(f)
+        if fmt not in (None, "ndjson"):
+            raise InputError(f"{f}: env format {fmt}; ix check reads lean4export NDJSON "
+                             f"(for {fmt}: ix inspect, or ix prove with a leaf prover that reads it)")
     expected = _read_manifest(manifest) if manifest else {}
     results = []
     with ctx.progress() as progress:
@@ -149,7 +154,7 @@ def check_command(ctx, paths, manifest, jobs, keep_going):
     def human():
         from rich.table import Table
 
-        table = Table("file", "verdict", "expected", "heartbeats", "s", "reason")
+        table = Table("file", "verdict", "expected", "Lean heartbeats", "s", "reason")
         for r in results:
             style = "red" if r in mismatches else None
             table.add_row(r["file"], r["verdict"], r["expected"] or "-", str(r["lean_heartbeats"]),

@@ -9,9 +9,12 @@ from ixcore import hookimpl
 
 @hookimpl
 def ix_register_env_formats(register):
-    def ndjson(_config):
+    def ndjson(config):
+        from ixcore.config import check_table
+
         from .env import NdjsonFormat
 
+        check_table(config, {}, "plugins.ndjson", "env format ndjson")  # no options
         return NdjsonFormat()
 
     register("ndjson", ndjson, summary="lean4export NDJSON (3.x) as content-addressed blocks")
@@ -20,8 +23,11 @@ def ix_register_env_formats(register):
 @hookimpl
 def ix_register_profilers(register):
     def kernel(config):
+        from ixcore.config import check_table
+
         from .profiler import KernelProfiler
 
+        check_table(config, {"jobs": int}, "plugins.kernel", "profiler kernel")
         return KernelProfiler(**config)
 
     register("kernel", kernel, summary="per-block work and delta edges from the Python Lean kernel")

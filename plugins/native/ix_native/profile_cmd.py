@@ -22,8 +22,11 @@ def profile_command(ctx: Context, env_path: Path, out: Path, jobs: int, format_n
     from ixcore.formats.ixprof import write_ixprof
 
     t0 = time.perf_counter()
-    env = resolve_env_format(ctx, env_path, format_name).load(env_path)
+    fmt = resolve_env_format(ctx, env_path, format_name)
     profiler = ctx.host.create("profiler", "kernel", ctx.config.plugin_options("kernel"))
+    ctx.require_format("profiler", "kernel", profiler, fmt.name, env_path,
+                       "ix shard and ix prove use a static profile of it directly")
+    env = fmt.load(env_path)
     n = len(env.work_items())
     with ctx.progress() as bar:
         task = bar.add_task("profiling blocks", total=n)
@@ -44,7 +47,8 @@ def profile_command(ctx: Context, env_path: Path, out: Path, jobs: int, format_n
 
     def human():
         ctx.console.print(
-            f"profiled {prof.n} blocks ({data['heartbeats']} heartbeats, {prof.num_edges} delta edges, "
+            f"profiled {prof.n} blocks ({data['heartbeats']} Ix heartbeats, {data['lean_heartbeats']} Lean heartbeats, "
+            f"{prof.num_edges} delta edges, "
             f"{data['bytes']} bytes) in {seconds:.2f}s -> {out}")
 
     ctx.emit(data, human)

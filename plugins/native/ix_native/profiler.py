@@ -81,6 +81,7 @@ class KernelProfiler:
     """
 
     name = "kernel"
+    env_formats = frozenset({"ndjson"})
 
     def __init__(self, jobs: int | None = None):
         self.default_jobs = jobs

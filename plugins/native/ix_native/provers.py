@@ -188,6 +188,7 @@ class NativeLeafProver:
     backend = BACKEND
     capabilities = frozenset({"execute", "prove", "aggregate"})
     attested = True
+    env_formats = frozenset({"ndjson"})  # it re-checks lean4export sub-environments
 
     def __init__(self, kernel, load_sub_env, kver: str | None = None, trust: keys.TrustSet | None = None):
         self.kernel = kernel

@@ -11,8 +11,11 @@ from ixcore.roles import Requirement
 
 
 def _range(config):
+    from ixcore.config import check_table
+
     from .range_partitioner import RangePartitioner
 
+    check_table(config, {}, "plugins.range", "partitioner range")  # range takes no options
     return RangePartitioner()
 
 

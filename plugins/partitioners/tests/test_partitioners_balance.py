@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from partitioner_testkit import leaves_are_contiguous_dfs, synthetic
 
 from ixcore.errors import ConfigError
 from ixcore.manifest import Internal, Leaf
 from ixcore.partition import PartitionError, balance_weights, int32_weights, run_isolated
-from partitioner_testkit import leaves_are_contiguous_dfs, synthetic
 
 LIBRARIES = ["mtkahypar", "kahypar"]
 

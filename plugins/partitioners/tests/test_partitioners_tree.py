@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from partitioner_testkit import leaves_are_contiguous_dfs, synthetic
 
 from ixcore.errors import ConfigError
 from ixcore.hypergraph import Hypergraph
 from ixcore.manifest import Internal, Leaf
 from ixcore.partition import exact_bisect, greedy_bisect, level_km1, partition_with_tree, tree_over_parts
-
-from partitioner_testkit import leaves_are_contiguous_dfs, synthetic
 
 
 def two_clusters() -> Hypergraph:
