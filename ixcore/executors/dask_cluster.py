@@ -60,24 +60,38 @@ class DaskExecutor:
         no_worker_limit = self.timeout_s if self.timeout_s is not None else NO_WORKER_GRACE_S
         no_worker_since = None
         pending = set(futures)
+
+        def no_worker_check() -> None:
+            nonlocal no_worker_since
+            unfinished = [job_of[f.key] for f in pending]
+            workers = len(client.nthreads())  # asks the scheduler (scheduler_info() is cached)
+            if workers:
+                no_worker_since = None
+            else:
+                no_worker_since = no_worker_since or time.monotonic()
+                gone = time.monotonic() - no_worker_since
+                if gone >= no_worker_limit:
+                    raise watch.fail(unfinished, f"the cluster has had no worker for {gone:.0f} s") from None
+            watch.check(unfinished, workers)
+
         while pending:
             try:
                 done, pending = wait(list(pending), timeout=min(watch.wait_s(), POLL_S), return_when="FIRST_COMPLETED")
             except TimeoutError:
-                unfinished = [job_of[f.key] for f in pending]
-                workers = len(client.nthreads())  # asks the scheduler (scheduler_info() is cached)
-                if workers:
-                    no_worker_since = None
-                else:
-                    no_worker_since = no_worker_since or time.monotonic()
-                    gone = time.monotonic() - no_worker_since
-                    if gone >= no_worker_limit:
-                        raise watch.fail(unfinished, f"the cluster has had no worker for {gone:.0f} s") from None
-                watch.check(unfinished, workers)
+                no_worker_check()
                 continue
             for fut in done:
-                watch.finished()
                 try:
-                    yield job_of[fut.key], fut.result()
+                    result = fut.result(timeout=POLL_S)
+                except TimeoutError:
+                    # finished, but its result lived on a worker that has since left: dask
+                    # recomputes it, so it is pending again (and may need a worker)
+                    pending.add(fut)
+                    no_worker_check()
+                    continue
                 except Exception as exc:  # the task failed on every retry (KilledWorker included)
+                    watch.finished()
                     yield job_of[fut.key], exc
+                    continue
+                watch.finished()
+                yield job_of[fut.key], result
