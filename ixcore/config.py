@@ -46,6 +46,7 @@ SCHEMA: dict[str, Any] = {
         "retries": int,
     },
     "plugins": dict,          # per-plugin free tables, checked by each plugin
+    "fleet": dict,            # worker classes (docs/fleet.md), checked by ixcore.fleet
 }
 
 DEFAULTS: dict[str, Any] = {
