@@ -2,6 +2,7 @@
 path, determinism, growth, and the k search on a real profile."""
 from __future__ import annotations
 
+import itertools
 import time
 
 import numpy as np
@@ -10,7 +11,13 @@ import pytest
 from ixcore.errors import InputError
 from ixcore.fleet import fleet_from_table
 from ixcore.manifest import Internal, Leaf, balanced_agg_tree
-from ixcore.schedule import MemoPartitioner, choose_shards, cut_tree, plot_gantt, simulate
+from ixcore.schedule import (
+    MemoPartitioner,
+    choose_shards,
+    cut_tree,
+    plot_gantt,
+    simulate,
+)
 
 
 def _fleet(*classes):
@@ -31,7 +38,7 @@ def _check_valid(sched):
         by_worker.setdefault(t.worker, []).append((t.start, t.finish))
     for spans in by_worker.values():
         spans.sort()
-        for (_, f0), (s1, _) in zip(spans, spans[1:]):
+        for (_, f0), (s1, _) in itertools.pairwise(spans):
             assert s1 >= f0 - 1e-9, "a worker ran two tasks at once"
     assert sched.makespan == max(t.finish for t in sched.tasks)
 
@@ -90,7 +97,7 @@ def test_the_critical_path_is_a_chain_from_time_zero_to_the_root():
     crit = sorted(sched.critical_path, key=lambda t: t.start)
     assert crit[-1].index == len(sched.tasks) - 1 and crit[-1].finish == sched.makespan
     assert crit[0].start == 0
-    for a, b in zip(crit, crit[1:]):
+    for a, b in itertools.pairwise(crit):
         assert b.start == pytest.approx(a.finish)  # no slack anywhere on the chain
     assert sched.tree_critical_seconds <= sched.makespan + 1e-9
 
