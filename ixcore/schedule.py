@@ -215,6 +215,8 @@ def simulate(
             parent[list(kids)] = i
             for c, cls in enumerate(fleet.classes):
                 dur[i, c] = cls.agg_seconds(len(kids))
+                if cls.ram is not None:  # an aggregation holds the prover's base (validated to fit)
+                    ram[i, c] = cls.ram.base
     best = dur.min(axis=1)
     unfit = np.flatnonzero(~np.isfinite(best))
     if len(unfit):
@@ -611,7 +613,7 @@ def plot_gantt(schedule: Schedule, path, *, title: str = "") -> None:
     ax.legend(
         handles=[Patch(color=colour["leaf"], label="leaf proof"), Patch(color=colour["agg"], label="aggregation"),
                  Patch(facecolor="white", edgecolor="#c00000", linewidth=1.8, label="critical path")],
-        loc="lower right", fontsize=8, framealpha=0.9,
+        loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, framealpha=0.9,
     )
     summ = schedule.summary()
     ax.set_title(
