@@ -625,3 +625,33 @@ def plot_gantt(schedule: Schedule, path, *, title: str = "") -> None:
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+# --------------------------------------------------------------------------- planning with a fleet
+
+
+def plan_for_fleet(profile, partitioner, fleet: Fleet, *, arity: int, eps: float = 0.05, seed: int = 42,
+                   mode: str = "shards", exclude_blocks=frozenset(), names=None, parallelism: int = 1):
+    """`planning.plan` with the shard count (or cap) that minimises the predicted makespan.
+
+    Returns (plan, record): record is the sidecar's `fleet` entry, its makespan that of the
+    manifest actually written (re-scheduled from it), its runners-up from the search."""
+    from .planning import plan, restrict_profile
+
+    part = partitioner if isinstance(partitioner, MemoPartitioner) else MemoPartitioner(partitioner)
+    searched = profile
+    if exclude_blocks:
+        searched = restrict_profile(profile, np.array([a not in exclude_blocks for a in profile.addrs], dtype=bool))
+    choice = choose_shards(searched, part, fleet, arity=arity, eps=eps, seed=seed, mode=mode, names=names)
+    model = fleet.largest().model
+    sizing = {"shards": choice.best.k} if choice.search == "shards" else {"max_cost": choice.best.cap, "mode": mode}
+    result = plan(profile, part, model, eps=eps, seed=seed, exclude_blocks=exclude_blocks, names=names,
+                  parallelism=parallelism, **sizing)
+    sched = schedule_manifest(result.manifest, fleet, arity, searched)
+    record = choice.record(fleet)
+    summ = sched.summary()
+    record.update(
+        predicted_makespan_s=sched.makespan, predicted_worker_hours=summ["worker_hours"],
+        predicted_idle_fraction=summ["idle_fraction"], predicted_peak_ram_gib=summ["peak_ram_gib"], arity=arity,
+    )
+    return result, record
