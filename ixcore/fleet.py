@@ -45,6 +45,8 @@ AGG_DEFAULTS: dict[str, tuple[float, float]] = {
     "native": (0.05, 0.02),
 }
 _FALLBACK_AGG = (0.0, 41.0)
+#: the simulator keeps one heap entry per worker; a typo of 10**9 must not exhaust memory
+MAX_WORKERS_PER_CLASS = 100_000
 
 _KEYS = {
     "name": str, "count": int, "ram_gib": (int, float), "cost_model": str, "backend": str,
@@ -187,8 +189,8 @@ def _worker_class(row: dict, where: str, base: Path) -> WorkerClass:
     if missing:
         raise ConfigError(f"{where}: missing {', '.join(repr(m) for m in missing)}")
     name = row["name"]
-    if row["count"] < 1:
-        raise ConfigError(f"{where} ({name}): count must be at least 1, got {row['count']}")
+    if not 1 <= row["count"] <= MAX_WORKERS_PER_CLASS:
+        raise ConfigError(f"{where} ({name}): count must be 1..{MAX_WORKERS_PER_CLASS:,}, got {row['count']}")
     if row["ram_gib"] <= 0:
         raise ConfigError(f"{where} ({name}): ram_gib must be positive, got {row['ram_gib']}")
     for key in ("time_base_s", "time_per_unit_s", "ram_base_gib", "ram_per_unit_gib", "agg_base_s", "agg_per_child_s"):

@@ -70,7 +70,8 @@ def test_fleet_table_in_ix_toml_inline_and_by_file(tmp_path):
     [
         (_row(colour="red"), "unknown key 'colour'"),
         ({"name": "a", "count": 1, "cost_model": "zisk-main"}, "missing 'ram_gib'"),
-        (_row(count=0), "count must be at least 1"),
+        (_row(count=0), "count must be 1..100,000"),
+        (_row(count=10**9), "count must be 1..100,000"),
         (_row(count=True), "'count' has the wrong type"),
         (_row(ram_gib=-1), "ram_gib must be positive"),
         (_row(ram_gib=float("nan")), "must be finite"),
