@@ -190,3 +190,17 @@ def test_memo_partitioner_calls_a_deterministic_partitioner_once(host):
     assert a is b and calls == [3]
     memo.partition(hg, 4, 0.05, 1)
     assert calls == [3, 4]
+
+
+def test_cap_search_tries_each_class_cap(shared_dir, host):
+    from ixcore.formats.ixprof import read_ixprof
+
+    profile = read_ixprof(shared_dir / "golden/ix/profiles/synth_n5000.v2.ixprof")
+    fleet = fleet_from_table({"workers": [
+        {"name": "big", "count": 2, "ram_gib": 512, "cost_model": "zisk-main"},
+        {"name": "small", "count": 4, "ram_gib": 128, "cost_model": "zisk-main"},
+    ]}, "test")
+    choice = choose_shards(profile, host.create("partitioner", "range", {}), fleet, arity=4, mode="pack")
+    caps = {c.cap for c in choice.candidates}
+    assert choice.search == "cap" and {cls.cap() for cls in fleet.classes} <= caps
+    assert choice.best.cap in caps and choice.best.makespan_s == min(c.makespan_s for c in choice.candidates if c.makespan_s)
