@@ -73,8 +73,10 @@ class Schedule:
     def summary(self) -> dict:
         span = self.makespan
         per_worker = []
-        for w, (c, name) in enumerate(self.workers):
-            mine = [t for t in self.tasks if t.worker == w]
+        by_worker: list[list[Placement]] = [[] for _ in self.workers]
+        for t in self.tasks:
+            by_worker[t.worker].append(t)
+        for (c, name), mine in zip(self.workers, by_worker):
             rams = [t.ram_gib for t in mine if t.ram_gib is not None]
             per_worker.append({
                 "worker": name, "class": self.fleet.classes[c].name, "leaves": sum(t.kind == "leaf" for t in mine),
