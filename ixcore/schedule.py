@@ -339,7 +339,7 @@ def _heaviest_block_namer(manifest: ShardManifest, fleet: Fleet, profile):
 PROXY_POINTS = 128
 EXACT_CALLS = 2
 #: hi is at most this many shards per worker (a bound on the fine partition's k)
-MAX_SHARDS_PER_WORKER = 64
+MAX_SHARDS_PER_WORKER = 512
 
 
 @attrs.frozen
@@ -410,7 +410,7 @@ def atomic_floor_check(profile, fleet: Fleet, names=None) -> None:
 def search_range(profile, fleet: Fleet) -> tuple[int, int]:
     """[lo, hi]. lo: the fewest shards the largest class holds (Σ cost over its cap, Ix's
     rule). hi: enough shards for the smallest class to take them too (Σ cost over its
-    cap), at least max(2·lo, lo + 8, 4·workers), at most 64 per worker and the block count."""
+    cap), at least max(2·lo, lo + 8, 4·workers), at most 512 per worker and the block count."""
     total = float(np.sum(fleet.largest().model.step_cost(profile), dtype=np.float64))
 
     def fewest(cls) -> int:
