@@ -580,8 +580,8 @@ def cut_tree(tree: AggNode, leaf_cost: np.ndarray, k: int) -> tuple[np.ndarray, 
 
 
 def plot_gantt(schedule: Schedule, path, *, title: str = "") -> None:
-    """One row per worker; leaves and aggregations in two colours, the critical path
-    outlined in red; task labels where the bar is wide enough to hold them."""
+    """One row per worker; leaves and aggregations in two colours, the critical path as a
+    red strip under its tasks; task labels where the bar is wide enough to hold them."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -593,13 +593,18 @@ def plot_gantt(schedule: Schedule, path, *, title: str = "") -> None:
     unit, scale = ("h", 3600.0) if span > 7200 else (("min", 60.0) if span > 300 else ("s", 1.0))
     fig, ax = plt.subplots(figsize=(11, max(3.0, 0.28 * rows + 1.6)), dpi=110)
     colour = {"leaf": "#4c72b0", "agg": "#dd8452"}
-    for kind in ("leaf", "agg"):
-        for crit in (False, True):
-            sel = [t for t in schedule.tasks if t.kind == kind and t.critical == crit]
-            for w in sorted({t.worker for t in sel}):
-                bars = [(t.start / scale, (t.finish - t.start) / scale) for t in sel if t.worker == w]
-                ax.broken_barh(bars, (w - 0.4, 0.8), facecolors=colour[kind],
-                               edgecolors="#c00000" if crit else "white", linewidth=1.8 if crit else 0.4)
+    crowded = len(schedule.tasks) > 40 * rows  # separators between bars would wash the colours out
+    by_row: dict[tuple[str, int], list] = {}
+    for t in schedule.tasks:
+        by_row.setdefault((t.kind, t.worker), []).append((t.start / scale, (t.finish - t.start) / scale))
+    for (kind, w), bars in sorted(by_row.items()):
+        ax.broken_barh(bars, (w - 0.4, 0.8), facecolors=colour[kind], edgecolors="white", linewidth=0 if crowded else 0.4)
+    # the critical path: a red strip under each of its tasks, so it stays visible however many bars there are
+    crit: dict[int, list] = {}
+    for t in schedule.critical_path:
+        crit.setdefault(t.worker, []).append((t.start / scale, max((t.finish - t.start) / scale, span / scale * 0.002)))
+    for w, bars in crit.items():
+        ax.broken_barh(bars, (w + 0.22, 0.18), facecolors="#c00000", linewidth=0)
     if rows <= 40:
         for t in schedule.tasks:
             width = (t.finish - t.start) / scale
@@ -614,7 +619,7 @@ def plot_gantt(schedule: Schedule, path, *, title: str = "") -> None:
     ax.grid(axis="x", alpha=0.3)
     ax.legend(
         handles=[Patch(color=colour["leaf"], label="leaf proof"), Patch(color=colour["agg"], label="aggregation"),
-                 Patch(facecolor="white", edgecolor="#c00000", linewidth=1.8, label="critical path")],
+                 Patch(color="#c00000", label="critical path")],
         loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8, framealpha=0.9,
     )
     summ = schedule.summary()
