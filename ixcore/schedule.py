@@ -13,8 +13,10 @@ earliest-free worker (one heap per class) finishes it first, among the classes w
 holds it (a leaf only where its predicted peak fits). O(T log T + T·C·log W) for T
 tasks, C classes and W workers; deterministic.
 
-Choosing k (`choose_shards`): partition the same hypergraph for a bounded set of shard
-counts (or, in cap mode, caps), simulate each, keep the smallest predicted makespan.
+Choosing k (`choose_shards`): one fine partition at the top of a bounded range; every k
+below it is scored on that partition merged into k balanced runs, the best are
+partitioned for real (same hypergraph), and the smallest real predicted makespan wins. In
+cap mode the candidates are caps (each class's, and fractions of the largest).
 """
 from __future__ import annotations
 
@@ -334,8 +336,8 @@ def _heaviest_block_namer(manifest: ShardManifest, fleet: Fleet, profile):
 # --------------------------------------------------------------------------- choosing k
 
 #: The search's budget. Every k in [lo, hi] (at most PROXY_POINTS of them, geometric
-#: beyond that) is scored on a cut of ONE fine partition's tree (no partitioner call);
-#: the EXACT_CALLS best are then partitioned for real and the best of those is chosen.
+#: beyond that) is scored on ONE fine partition merged into k balanced runs (no
+#: partitioner call); the EXACT_CALLS best are partitioned for real, the best real one wins.
 PROXY_POINTS = 128
 EXACT_CALLS = 2
 #: hi is at most this many shards per worker (a bound on the fine partition's k)
@@ -349,7 +351,7 @@ class Candidate:
     makespan_s: float | None      # None: some shard fits no class
     worker_hours: float | None
     peak_ram_gib: float | None
-    method: str                   # "partitioner" (a real call) or "tree-cut" (the proxy)
+    method: str                   # "partitioner" (a real call) or "merged-runs" (the proxy)
     seconds: float
     why: str = ""
 
@@ -519,8 +521,8 @@ def choose_shards(
         proxies = []
         for k in ks:
             t = time.perf_counter()
-            group_of, tree = cut_tree(fine.tree, leaf_cost, k)
-            proxies.append(score(group_of[fine_parts], tree, k, None, "tree-cut", t))
+            group_of, tree = merge_runs(fine.tree, leaf_cost, k)
+            proxies.append(score(group_of[fine_parts], tree, int(group_of.max()) + 1, None, "merged-runs", t))
         candidates += proxies
         ranked = sorted((c for c in proxies if c.makespan_s is not None), key=lambda c: (c.makespan_s, c.k))
         for c in ranked[: max(0, exact_calls - 1)]:
@@ -534,46 +536,26 @@ def choose_shards(
     return Choice(best, tuple(candidates), search, time.perf_counter() - t0, calls)
 
 
-def cut_tree(tree: AggNode, leaf_cost: np.ndarray, k: int) -> tuple[np.ndarray, AggNode]:
-    """Merge the leaves of a bisection tree into k groups: split the heaviest node of the
-    frontier until it has k nodes. Returns (group of each leaf id, the tree over groups)."""
-    from .manifest import Internal, Leaf
+def merge_runs(tree: AggNode, leaf_cost: np.ndarray, k: int) -> tuple[np.ndarray, AggNode]:
+    """Merge a fine partition into k groups of near-equal cost, as a balanced k-way
+    partition would have: cut the fine shards, in the DFS order of their bisection tree
+    (neighbours share the most nets), into k contiguous runs at the cost quantiles.
+    Returns (group of each fine shard id, a balanced tree over the groups)."""
+    from .manifest import balanced_agg_tree
 
-    weight: dict[int, float] = {}
-    stack: list[tuple[AggNode, bool]] = [(tree, False)]
-    while stack:  # post-order weights, iteratively (partitioner trees may be deep)
-        node, done = stack.pop()
-        if isinstance(node, Leaf):
-            weight[id(node)] = float(leaf_cost[node.shard]) if node.shard < len(leaf_cost) else 0.0
-        elif done:
-            weight[id(node)] = weight[id(node.left)] + weight[id(node.right)]
-        else:
-            stack += [(node, True), (node.left, False), (node.right, False)]
-    split: set[int] = set()
-    count, order = 1, 0
-    heap = [(-weight[id(tree)], order, tree)] if isinstance(tree, Internal) else []
-    while heap and count < k:
-        _, _, node = heapq.heappop(heap)
-        split.add(id(node))
-        count += 1
-        for child in (node.left, node.right):
-            if isinstance(child, Internal):
-                order += 1
-                heapq.heappush(heap, (-weight[id(child)], order, child))
+    order = np.fromiter(tree.leaves(), dtype=np.int64)
+    cost = np.asarray(leaf_cost, dtype=np.float64)[order]
+    k = max(1, min(k, len(order)))
+    # the run of a fine shard: the slice (of k equal ones) where the midpoint of its cost
+    # falls; a shard heavier than a slice leaves a slice empty, so runs are renumbered densely
+    mid = np.cumsum(cost) - cost / 2
+    total = float(cost.sum())
+    slot = np.minimum((mid / total * k).astype(np.int64), k - 1) if total > 0 else np.arange(len(order)) * k // len(order)
+    _, run = np.unique(slot, return_inverse=True)
+    used = int(run.max()) + 1
     group_of = np.zeros(len(leaf_cost), dtype=np.int64)
-    next_id = 0
-
-    def build(node: AggNode) -> AggNode:
-        nonlocal next_id
-        if isinstance(node, Internal) and id(node) in split:
-            left = build(node.left)
-            return Internal(left, build(node.right))
-        for leaf in node.leaves():
-            group_of[leaf] = next_id
-        next_id += 1
-        return Leaf(next_id - 1)
-
-    return group_of, build(tree)
+    group_of[order] = run
+    return group_of, balanced_agg_tree(0, used)
 
 
 # --------------------------------------------------------------------------- Gantt chart

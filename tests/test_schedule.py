@@ -14,7 +14,6 @@ from ixcore.manifest import Internal, Leaf, balanced_agg_tree
 from ixcore.schedule import (
     MemoPartitioner,
     choose_shards,
-    cut_tree,
     plot_gantt,
     simulate,
 )
@@ -132,14 +131,20 @@ def test_scheduling_grows_n_log_n_not_quadratically():
     assert large / small < 8 * 4  # 8x the tasks; quadratic would be ~64x
 
 
-def test_cut_tree_groups_contiguous_leaves():
-    tree = balanced_agg_tree(0, 16)
-    cost = np.arange(1, 17, dtype=float)
-    for k in (1, 2, 5, 16):
-        group_of, cut = cut_tree(tree, cost, k)
-        assert sorted(cut.leaves()) == list(range(k))
-        assert np.all(np.diff(group_of) >= 0)  # DFS order keeps groups contiguous
-    group_of, _ = cut_tree(Leaf(0), np.array([3.0]), 4)
+def test_merge_runs_gives_balanced_contiguous_groups():
+    from ixcore.schedule import merge_runs
+
+    tree = Internal(balanced_agg_tree(0, 8), balanced_agg_tree(8, 16))
+    cost = np.ones(16)
+    for k in (1, 2, 4, 16):
+        group_of, merged = merge_runs(tree, cost, k)
+        assert sorted(merged.leaves()) == list(range(k))
+        assert np.bincount(group_of).tolist() == [16 // k] * k  # equal costs: equal runs
+        assert np.all(np.diff(group_of) >= 0)  # runs follow the tree's DFS order
+    # one fine shard heavier than a slice: fewer, still contiguous and dense, groups
+    group_of, merged = merge_runs(balanced_agg_tree(0, 4), np.array([100.0, 1, 1, 1]), 4)
+    assert sorted(set(group_of.tolist())) == list(range(merged.num_leaves)) and group_of[0] == 0 and merged.num_leaves < 4
+    group_of, _ = merge_runs(Leaf(0), np.array([3.0]), 4)
     assert group_of.tolist() == [0]
 
 
