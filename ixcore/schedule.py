@@ -470,15 +470,20 @@ def choose_shards(
         block_costs.setdefault(cls.model.name, cls.model.step_cost(profile).astype(np.float64))
     calls = 0
 
-    def score(parts, tree, k, cap, method, t) -> Candidate:
+    def score(parts, tree, k, cap, method, t, balanced=False) -> Candidate:
+        """balanced: a proxy stands for a balanced k-way partition, whose shards all weigh
+        about Σ/k; its runs inherit the fine shards' granularity, so each is raised to Σ/k
+        (a run holding a heavy atomic block keeps its larger cost)."""
         parts = np.asarray(parts, dtype=np.int64)
         kk = int(parts.max()) + 1
         ing_shard, ing_block = shard_ingress(profile, parts, kk)
         ingress = np.bincount(ing_shard, weights=profile.sizes[ing_block].astype(np.float64), minlength=kk)
-        costs = [
-            np.asarray(cls.model.shard_cost(np.bincount(parts, weights=block_costs[cls.model.name], minlength=kk), ingress))
-            for cls in fleet.classes
-        ]
+        costs = []
+        for cls in fleet.classes:
+            member = np.bincount(parts, weights=block_costs[cls.model.name], minlength=kk)
+            if balanced:
+                member = np.maximum(member, member.sum() / kk)
+            costs.append(np.asarray(cls.model.shard_cost(member, ingress)))
         try:
             sched = simulate(fleet, np.unique(parts).tolist(), tree, costs, arity)
         except InputError as exc:
@@ -522,7 +527,7 @@ def choose_shards(
         for k in ks:
             t = time.perf_counter()
             group_of, tree = merge_runs(fine.tree, leaf_cost, k)
-            proxies.append(score(group_of[fine_parts], tree, int(group_of.max()) + 1, None, "merged-runs", t))
+            proxies.append(score(group_of[fine_parts], tree, int(group_of.max()) + 1, None, "merged-runs", t, balanced=True))
         candidates += proxies
         ranked = sorted((c for c in proxies if c.makespan_s is not None), key=lambda c: (c.makespan_s, c.k))
         for c in ranked[: max(0, exact_calls - 1)]:
