@@ -399,7 +399,8 @@ def atomic_floor_check(profile, fleet: Fleet, names=None) -> None:
         alone = cls.model.shard_cost(float(cost[top]), 0)
         if cls.fits(alone):
             return
-        worst = (top, float(cls.leaf_ram(alone * cls.model.headroom)), cls)
+        if worst is None or cls.usable_gib > worst[2].usable_gib:  # name the largest class
+            worst = (top, float(cls.leaf_ram(alone * cls.model.headroom)), cls)
     top, ram, cls = worst
     name = (names(profile.addrs[top]) if callable(names) else names.get(profile.addrs[top])) if names else None
     raise InputError(
