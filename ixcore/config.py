@@ -50,6 +50,7 @@ SCHEMA: dict[str, Any] = {
     },
     "plugins": dict,          # per-plugin free tables, checked by each plugin
     "trusted_keys": list,     # signers of native proofs to accept besides this machine (ixcore.keys)
+    "fleet": dict,            # worker classes (docs/fleet.md), checked by ixcore.fleet
 }
 
 DEFAULTS: dict[str, Any] = {

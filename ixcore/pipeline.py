@@ -119,6 +119,7 @@ class PlanSettings:
     mode: str = "pack"
     arity: int = 4
     jobs: int = 1
+    fleet: Any = None            # ixcore.fleet.Fleet: choose k for it, order and place leaves by its schedule
 
 
 @attrs.frozen
@@ -155,6 +156,7 @@ class RunResult:
     blocks: int = 0              # work items (blocks) of the env
     rejected_stored: tuple[dict, ...] = ()  # stored proofs that failed authentication
     support: tuple[Proof, ...] = ()         # descendants of folded stored aggregates
+    prediction: dict | None = None   # the fleet schedule's predictions against this run's measurements
 
     @property
     def ok(self) -> bool:
@@ -271,6 +273,7 @@ def _prove_once(env_path, backends: Backends, settings: PlanSettings, *, manifes
         covered_blocks = {w.block for w in items if w.proven_targets and all(t in covered for t in w.proven_targets)}
     novel_blocks = [w.block for w in items if w.block not in covered_blocks]
 
+    profile = None
     if manifest is None and novel_blocks:
         with phases("profile"):
             profile = _profile(env, backends, novel_blocks, settings, warnings)
@@ -321,6 +324,12 @@ def _prove_once(env_path, backends: Backends, settings: PlanSettings, *, manifes
         for r in rejected_stored
     ]
 
+    schedule = None
+    hints: dict = {}
+    if settings.fleet is not None and jobs:
+        with phases("schedule"):
+            schedule, hints = _fleet_schedule(settings, manifest, jobs, profile, env)
+        jobs.sort(key=lambda j: -hints[j].priority)  # every executor submits in this order
     leaves: dict[int, Proof] = {}
     with phases("prove"):
         if jobs and hasattr(env, "load_full"):
@@ -328,7 +337,8 @@ def _prove_once(env_path, backends: Backends, settings: PlanSettings, *, manifes
         task = progress.add_task("proving leaves", total=len(jobs)) if progress is not None and jobs else None
         fn = ProveLeaf(env_ref, leaf)
         rejected: list[tuple[LeafJob, Proof]] = []
-        for job, result in backends.executor.map(fn, jobs):
+        placed = {"hints": hints} if hints and getattr(backends.executor, "takes_hints", False) else {}
+        for job, result in backends.executor.map(fn, jobs, **placed):
             if isinstance(result, BaseException):
                 raise VerificationError(f"shard {job.shard}: leaf prover failed: {result}") from result
             proof = result
@@ -393,12 +403,13 @@ def _prove_once(env_path, backends: Backends, settings: PlanSettings, *, manifes
         if not cover.complete:
             report = VerifyReport(report.checks + (_fail("coverage", f"fold under-covers: {len(cover.missing)} env target(s) missing"),))
     outstanding = tuple((str(a), env.name_of(a)) for a in fold.discharge.assumptions)
+    prediction = _compare_prediction(schedule, shard_rows, phases.seconds) if schedule is not None else None
     return RunResult(
         env_path=str(env_path), env_root=env_root, root=fold.root, leaves=tuple(leaves[s] for s in sorted(leaves)),
         stored=tuple(stored.values()), fold=fold, verification=report,
         shards=tuple(shard_rows[s] for s in sorted(shard_rows)), phases=phases.seconds,
         outstanding=outstanding, extra_subjects=cover.extra, warnings=tuple(warnings), blocks=len(items),
-        rejected_stored=rejected_stored, support=tuple(support),
+        rejected_stored=rejected_stored, support=tuple(support), prediction=prediction,
     )
 
 
@@ -525,6 +536,14 @@ def _plan(profile, backends: Backends, settings: PlanSettings, covered_blocks, e
 
     if backends.partitioner is None:
         raise ConfigError(f"partitioner {backends.partitioner_name!r} is not installed; give --manifest or install it")
+    if settings.fleet is not None and settings.shards is None and settings.max_cost is None and settings.max_ram_gib is None:
+        from .schedule import plan_for_fleet
+
+        result, _record = plan_for_fleet(
+            profile, backends.partitioner, settings.fleet, arity=settings.arity, eps=settings.eps, seed=settings.seed,
+            exclude_blocks=frozenset(covered_blocks), names=env.name_of if env is not None else None, parallelism=settings.jobs,
+        )
+        return result.manifest, list(result.warnings)
     model = backends.leaf_prover.cost_model()
     shards = settings.shards
     if shards is None and settings.max_cost is None and settings.max_ram_gib is None and model is not None and model.ram is None:
@@ -536,3 +555,45 @@ def _plan(profile, backends: Backends, settings: PlanSettings, covered_blocks, e
         names=env.name_of if env is not None else None, parallelism=settings.jobs, strict_balance=True,
     )
     return result.manifest, list(result.warnings)
+
+
+def _fleet_schedule(settings: PlanSettings, manifest: ShardManifest, jobs: list[LeafJob], profile, env):
+    """The fleet schedule of this run's leaves, and a JobHint per job (priority = the
+    reverse of the predicted start order; RAM = the leaf's predicted peak on its class)."""
+    from .executors import JobHint
+    from .schedule import shard_costs, simulate
+
+    fleet = settings.fleet
+    if profile is None and any(set(c.model.coefficients) - {"heartbeats"} for c in fleet.classes):
+        profile = env.static_profile()
+    sched = simulate(fleet, [j.shard for j in jobs], manifest.tree, shard_costs(manifest, fleet, profile), settings.arity)
+    leaf = sched.leaf_of_shard()
+    order = sorted(jobs, key=lambda j: (leaf[j.shard].start, -leaf[j.shard].rank, j.shard))
+    hints = {j: JobHint(priority=len(order) - i, ram_gib=leaf[j.shard].ram_gib) for i, j in enumerate(order)}
+    return sched, hints
+
+
+def _compare_prediction(schedule, shard_rows: dict, phases: dict) -> dict:
+    """Predicted against measured: each proven leaf's seconds, and the whole run (the prove
+    and fold phases, which leaves and aggregations fill)."""
+    from .schedule import MODEL_NOTE
+
+    rows = []
+    for t in schedule.tasks:
+        if t.kind != "leaf" or shard_rows[t.shard].status != "proven":
+            continue
+        measured = shard_rows[t.shard].seconds
+        predicted = t.finish - t.start
+        rows.append({
+            "shard": t.shard, "worker": schedule.workers[t.worker][1], "predicted_s": predicted, "measured_s": measured,
+            "error": (predicted - measured) / measured if measured else None,
+        })
+    measured = phases.get("prove", 0.0) + phases.get("fold", 0.0)
+    return {
+        "model": MODEL_NOTE,
+        "fleet": schedule.fleet.describe(),
+        "makespan_predicted_s": schedule.makespan,
+        "makespan_measured_s": measured,
+        "makespan_error": (schedule.makespan - measured) / measured if measured else None,
+        "leaves": rows,
+    }

@@ -2,6 +2,8 @@
 
 Files written into the run directory:
     report.json   summary (claim, checks, phases) + one row per shard
+    prediction.png  with a fleet (`--fleet`): the schedule's predicted leaf seconds vs measured,
+                  and the predicted vs measured makespan (report.json "prediction")
     cost.png      per proven shard: predicted against measured leaf time (with y = x
                   when the cost model predicts seconds, and the least-squares fit), time
                   and peak RSS as bars; not drawn when no shard was proven, and the
@@ -42,6 +44,11 @@ def write_run(result: RunResult, out_dir: str | Path, model: CostModel | None = 
         files["root"] = "root.proof"
     report = dict(result.summary())
     report["shards"] = [attrs.asdict(s) for s in result.shards]
+    if result.prediction is not None:
+        report["prediction"] = result.prediction
+        if result.prediction["leaves"]:
+            plot_prediction(result.prediction, out / "prediction.png")
+            files["prediction_plot"] = "prediction.png"
     report["files"] = files
     if not proven:
         report["plot"] = ("no cost.png: every shard was reused from the store, so nothing was measured"
@@ -109,6 +116,35 @@ def plot_costs(result: RunResult, path: Path, model: CostModel | None = None) ->
     reused = sum(s.status == "reused" for s in result.shards)
     note = f" ({reused} reused shard(s) not shown)" if reused else ""
     fig.suptitle(f"{Path(result.env_path).name}: {len(rows)} proven shard(s){note}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def plot_prediction(prediction: dict, path: Path) -> None:
+    """Predicted (fleet schedule) vs measured seconds per leaf, the diagonal, and the run's makespans."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = prediction["leaves"]
+    xs = [max(r["predicted_s"], 1e-6) for r in rows]
+    ys = [max(r["measured_s"], 1e-6) for r in rows]
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=110)
+    ax.scatter(xs, ys, s=18)
+    top = max(xs + ys) * 1.1
+    ax.plot([0, top], [0, top], color="grey", linewidth=1, linestyle="--", label="predicted = measured")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("predicted leaf time (s, fleet model)")
+    ax.set_ylabel("measured leaf time (s)")
+    err = prediction["makespan_error"]
+    ax.set_title(
+        f"makespan: predicted {prediction['makespan_predicted_s']:.3g} s, measured {prediction['makespan_measured_s']:.3g} s"
+        + (f" ({err:+.0%})" if err is not None else ""), fontsize=10,
+    )
+    ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -114,11 +114,13 @@ def fresh_run_dir(runs: Path) -> Path:
 @click.option("--jobs", type=int, help="Parallel leaf jobs (default: all cores).")
 @click.option("--executor", shell_complete=complete_backend("executor"), help="Where leaf jobs run (local, dask or an installed plugin's).")
 @click.option("--arity", type=int, help="Children per aggregation (default: config prove.arity, 4).")
+@click.option("--fleet", "fleet_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Fleet file (default: [fleet] in ix.toml): choose k for it and run its schedule's priorities and RAM.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Run directory (default .ix/runs/<timestamp>).")
 @json_option
 @pass_ctx
 def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, partitioner, shards, max_ram, max_cost,
-                  manifest, store_path, no_store, jobs, executor, arity, out_dir):
+                  manifest, store_path, no_store, jobs, executor, arity, fleet_path, out_dir):
     """Prove ENV: one root claim whose subject is the env root, or say why not.
 
     Exit 0 only for a verified claim; 1 when a leaf is rejected or the root fails a check.
@@ -150,6 +152,7 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
         max_cost=cfg.get("partition.max_cost"), eps=float(cfg.get("partition.eps", 0.05)),
         seed=int(cfg.get("partition.seed", 42)), mode=cfg.get("partition.mode", "pack"),
         arity=int(cfg.get("prove.arity", 4)), jobs=int(cfg.get("prove.jobs") or os.cpu_count() or 1),
+        fleet=_fleet(ctx, fleet_path),
     )
     out = out_dir or fresh_run_dir(Path(cfg["workdir"]) / "runs")
     _keys_outside(backends, out)
@@ -177,6 +180,11 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
                 c.print(f"  [red]failed[/] {chk['name']}: {chk['detail']}")
         for w in s["warnings"]:
             c.print(f"  [yellow]warning[/] {w}")
+        pred = s.get("prediction")
+        if pred:
+            err = pred["makespan_error"]
+            c.print(f"  fleet model   predicted {pred['makespan_predicted_s']:.2f} s, measured {pred['makespan_measured_s']:.2f} s"
+                    + (f" ({err:+.0%})" if err is not None else ""))
         c.print("  phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in s["phases"].items()))
         if "plot" in report:
             c.print(f"  {report['plot']}")
@@ -184,6 +192,12 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
 
     ctx.emit(report, human)
     return 0 if result.ok else 1
+
+
+def _fleet(ctx: Context, path):
+    from .schedule import resolve_fleet
+
+    return resolve_fleet(ctx, path)
 
 
 COMMANDS = [prove_command]

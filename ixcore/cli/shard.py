@@ -48,16 +48,22 @@ def _sizing_options(f):
     return f
 
 
+_fleet_option = click.option(
+    "--fleet", "fleet_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Fleet file: choose the shard count (or, with --mode, the cap) that minimises the predicted makespan.",
+)
+
 @shard_group.command("plan")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_sizing_options
 @click.option("--partitioner", shell_complete=complete_backend("partitioner"), help="Partitioner (default: config partitioner, mtkahypar).")
 @click.option("--store", "store_path", type=click.Path(file_okay=False), help="Leave out blocks whose proofs this store already holds.")
 @click.option("--parallelism", type=int, default=1, show_default=True, help="Provers assumed for the wall-time estimate.")
+@_fleet_option
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Manifest to write (.ixes; meta goes to <out>.json).")
 @json_option
 @pass_ctx
-def plan_command(ctx: Context, source, shards, max_ram, max_cost, eps, seed, mode, cost_model, partitioner, store_path, parallelism, out):
+def plan_command(ctx: Context, source, shards, max_ram, max_cost, eps, seed, mode, cost_model, partitioner, store_path, parallelism, fleet_path, out):
     """Partition SOURCE (.ixprof or environment) into shards and write the manifest."""
     from ..formats.ixes import write_ixes
     from ..planning import plan
@@ -67,13 +73,20 @@ def plan_command(ctx: Context, source, shards, max_ram, max_cost, eps, seed, mod
     model = resolve_cost_model(ctx, cost_model)
     part = make_partitioner(ctx, partitioner)
     exclude = covered_blocks(ctx, profile, env, store_path) if store_path else frozenset()
+    fleet = _fleet_for(ctx, fleet_path, shards, max_ram, max_cost)
+    names = env.name_of if env else None
     with ctx.progress() as progress:
         task = progress.add_task(f"planning with {part.name}", total=1)
-        result = plan(profile, part, model, exclude_blocks=exclude, names=env.name_of if env else None, parallelism=parallelism, **settings)
+        if fleet is not None:
+            result, fleet_record = _fleet_plan(ctx, profile, part, fleet, settings, mode, exclude, names, parallelism)
+        else:
+            result = plan(profile, part, model, exclude_blocks=exclude, names=names, parallelism=parallelism, **settings)
         progress.update(task, completed=1)
     meta = dict(result.meta, source=str(source))
     if env is not None:  # a static profile: block sizes in bytes stand in for kernel work
         result.summary["cost_unit"] = _static_unit(model)
+    if fleet is not None:
+        meta["fleet"] = fleet_record
     if env is not None:
         meta["env_root"] = str(env.env_root())
     write_ixes(result.manifest, out, meta)
@@ -88,9 +101,10 @@ def plan_command(ctx: Context, source, shards, max_ram, max_cost, eps, seed, mod
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), help="Write the comparison to this JSON file and its chart next to it (same name, .png).")
 @click.option("--out-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Write compare.json and compare.png into this directory.")
 @click.option("--no-determinism-check", "skip_determinism", is_flag=True, help="Run each partitioner once only.")
+@_fleet_option
 @json_option
 @pass_ctx
-def compare_command(ctx: Context, source, partitioners, shards, max_ram, max_cost, eps, seed, mode, cost_model, out, out_dir, skip_determinism):
+def compare_command(ctx: Context, source, partitioners, shards, max_ram, max_cost, eps, seed, mode, cost_model, out, out_dir, skip_determinism, fleet_path):
     """Plan SOURCE with each partitioner on the same hypergraph; a table, and with --out
     (or --out-dir) a JSON file and a PNG chart. Nothing is written without one of them.
 
@@ -107,6 +121,7 @@ def compare_command(ctx: Context, source, partitioners, shards, max_ram, max_cos
     model = resolve_cost_model(ctx, cost_model)
     names = [n.strip() for n in partitioners.split(",") if n.strip()]
     parts = {name: make_partitioner(ctx, name) for name in names}  # unknown names fail before any work
+    fleet = _fleet_for(ctx, fleet_path, None, None, None) if fleet_path else None
     rows, per_shard = [], {}
     with ctx.progress() as progress:
         task = progress.add_task("partitioners", total=len(names))
@@ -135,6 +150,8 @@ def compare_command(ctx: Context, source, partitioners, shards, max_ram, max_cos
                     "warnings": result.warnings,
                 }
             )
+            if fleet is not None:
+                rows[-1].update(_fleet_columns(ctx, result.manifest, fleet, profile))
             per_shard[name] = [p["cost"] for p in s["per_shard"]]
             progress.advance(task)
     chart = json_path.with_suffix(".png") if json_path is not None else None
@@ -147,6 +164,8 @@ def compare_command(ctx: Context, source, partitioners, shards, max_ram, max_cos
         "chart": str(chart) if chart else None,
         "out": str(json_path) if json_path else None,
     }
+    if fleet is not None:
+        data["fleet"] = fleet.describe()
     if json_path is not None and chart is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         plot_per_shard(per_shard, chart, title=f"{source.name}: predicted cost per shard ({model.unit}, {model.name})", cap=_cap(settings, model))
@@ -155,6 +174,41 @@ def compare_command(ctx: Context, source, partitioners, shards, max_ram, max_cos
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _fleet_for(ctx: Context, fleet_path, shards, max_ram, max_cost):
+    """--fleet FILE, else [fleet] of ix.toml when no size is given on the command line."""
+    from ..errors import ConfigError
+    from .schedule import resolve_fleet
+
+    if fleet_path is None and any(v is not None for v in (shards, max_ram, max_cost)):
+        return None
+    fleet = resolve_fleet(ctx, fleet_path)
+    if fleet is not None and any(v is not None for v in (shards, max_ram, max_cost)):
+        raise ConfigError("--fleet chooses the shard count or cap itself; drop --shards/--max-ram/--max-cost")
+    return fleet
+
+
+def _fleet_plan(ctx: Context, profile, part, fleet, settings: dict, mode_flag, exclude, names, parallelism):
+    from ..schedule import plan_for_fleet
+
+    return plan_for_fleet(
+        profile, part, fleet, arity=int(ctx.config.get("prove.arity", 4)), eps=settings["eps"], seed=settings["seed"],
+        mode=settings["mode"] if mode_flag else "shards", exclude_blocks=exclude, names=names, parallelism=parallelism,
+    )
+
+
+def _fleet_columns(ctx: Context, manifest, fleet, profile) -> dict:
+    """Predicted makespan, worker-hours and peak RAM of one partitioner's manifest."""
+    from ..errors import InputError
+    from ..schedule import schedule_manifest
+
+    try:
+        summ = schedule_manifest(manifest, fleet, int(ctx.config.get("prove.arity", 4)), profile).summary()
+    except InputError as exc:
+        return {"makespan_s": None, "worker_hours": None, "peak_ram_gib": None, "fleet_error": str(exc)}
+    return {"makespan_s": summ["makespan_s"], "worker_hours": summ["worker_hours"], "peak_ram_gib": summ["peak_ram_gib"]}
+
 
 
 def _settings(ctx: Context, eps, seed, mode, shards, max_ram, max_cost) -> dict:
@@ -294,6 +348,14 @@ def _render_plan(ctx: Context, data: dict) -> None:
     if wall:
         rows.append(("wall estimate", f"{wall['seconds']:.4g} s with {wall['provers']} prover(s)"))
     rows.append(("planned in", f"{s['plan_seconds']:.2f} s"))
+    fl = meta.get("fleet")
+    if fl:
+        chosen = f"k = {fl['chosen_k']}" if fl["search"] == "shards" else f"cap {_fmt(fl['chosen_cap'])}"
+        rows.append(("fleet", (f"{fl['fleet']['workers']} workers ({fl['fleet']['source']}): {chosen} of {fl['evaluated']} "
+                               f"evaluated, {fl['partitioner_calls']} partitioner calls, {fl['search_seconds']:.1f} s")))
+        rows.append(("predicted makespan", (f"{fl['predicted_makespan_s']:,.0f} s, {fl['predicted_worker_hours']:,.1f} "
+                                            f"worker-h, idle {fl['predicted_idle_fraction']:.0%} (a model)")))
+        rows.append(("runners-up", ", ".join(f"k={r['k']}: {r['makespan_s']:,.0f} s" for r in fl["runners_up"]) or "-"))
     for label, value in rows:
         table.add_row(label, value)
     ctx.console.print(table)
@@ -305,19 +367,29 @@ def _render_compare(ctx: Context, data: dict) -> None:
     from rich.table import Table
 
     table = Table(title=f"ix shard compare: {data['source']} ({data['cost_model']})")
-    for col in ("partitioner", "preset", "shards", "km1", "imbalance", "max cost", "max RAM GiB", "seconds", "rerun identical"):
+    fleet = "fleet" in data
+    cols = ["partitioner", "preset", "shards", "km1", "imbalance", "max cost", "max RAM GiB", "seconds", "rerun identical"]
+    for col in cols + (["makespan s", "worker-h", "peak RAM GiB"] if fleet else []):
         table.add_column(col)
     for r in data["results"]:
         same = "-" if r["byte_identical_rerun"] is None else ("yes" if r["byte_identical_rerun"] else "NO")
-        table.add_row(
+        cells = [
             r["partitioner"], str(r["preset"] or "-"), str(r["shards"]), _fmt(r["km1"]), f"{r['imbalance']:.3f}",
             _fmt(r["max_cost"]), _fmt(r["max_ram_gib"]), f"{r['seconds']:.2f}", same,
-        )
+        ]
+        if fleet:
+            cells += [_fmt(r["makespan_s"]), _fmt(r["worker_hours"]), _fmt(r["peak_ram_gib"])]
+        table.add_row(*cells)
     ctx.console.print(table)
     if data["out"]:
         ctx.result(f"wrote {data['out']} and {data['chart']}")
     else:
         ctx.result("no files written (give --out FILE.json for the JSON and its chart)")
+    if fleet:
+        ctx.console.print("makespan, worker-hours and peak RAM: predicted by the fleet model (ix schedule), not measured")
+        for r in data["results"]:
+            if r.get("fleet_error"):
+                ctx.console.print(f"[yellow]{r['partitioner']}:[/yellow] {r['fleet_error']}")
 
 
 COMMANDS = [shard_group]

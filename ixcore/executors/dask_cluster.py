@@ -10,11 +10,15 @@ Dask waits forever for workers that never come back, so the run is watched (see
 has had no worker for `timeout_s` (default 120 s), or when no job has finished for
 `timeout_s` (only when set); a heartbeat line reports progress meanwhile. Leaves already
 handed back stay banked, so the next run resumes.
+
+With `hints` (a fleet schedule's `JobHint`s) each task carries its priority, and, when the
+cluster's workers advertise a `ram_gib` resource (`dask worker --resources ram_gib=250`),
+`resources={"ram_gib": predicted}` so no worker receives a leaf it cannot hold.
 """
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 from .watch import DEFAULT_HEARTBEAT_S, NO_WORKER_GRACE_S, Watch
 
@@ -24,6 +28,7 @@ POLL_S = 5.0
 
 class DaskExecutor:
     name = "dask"
+    takes_hints = True
 
     def __init__(self, scheduler: str | None = None, retries: int = 2, workers: int | None = None,
                  timeout_s: float | None = None, heartbeat_s: float | None = None):
@@ -33,7 +38,7 @@ class DaskExecutor:
         self.timeout_s = timeout_s
         self.heartbeat_s = heartbeat_s
 
-    def map(self, fn: Callable, jobs: Iterable) -> Iterator[tuple[object, object]]:
+    def map(self, fn: Callable, jobs: Iterable, hints: Mapping | None = None) -> Iterator[tuple[object, object]]:
         from dask.distributed import Client, LocalCluster
 
         jobs = list(jobs)
@@ -46,8 +51,12 @@ class DaskExecutor:
             cluster = LocalCluster(n_workers=self.workers, processes=True, dashboard_address=None)
             client = Client(cluster)
         try:
-            futures = client.map(fn, jobs, retries=self.retries, pure=False)
-            yield from self._collect(client, futures, dict(zip((f.key for f in futures), jobs)))
+            if hints:
+                placement = task_placement(client, jobs, hints)
+                futures = [client.submit(fn, job, retries=self.retries, pure=False, **placement[i]) for i, job in enumerate(jobs)]
+            else:
+                futures = client.map(fn, jobs, retries=self.retries, pure=False)
+            yield from self._collect(client, futures, {f.key: job for f, job in zip(futures, jobs)})
         finally:
             client.close()
             if cluster is not None:
@@ -95,3 +104,27 @@ class DaskExecutor:
                     continue
                 watch.finished()
                 yield job_of[fut.key], result
+
+
+def task_placement(client, jobs: list, hints: Mapping) -> list[dict]:
+    """submit() keywords per job: priority always; resources only when some worker
+    advertises `ram_gib` (a restriction no worker can meet would wait forever, so a job
+    larger than every worker's `ram_gib` is an error here, before anything runs)."""
+    from ..errors import ConfigError
+
+    offered = [w.get("resources", {}).get("ram_gib") for w in client.scheduler_info().get("workers", {}).values()]
+    offered = [float(r) for r in offered if r is not None]
+    out = []
+    for job in jobs:
+        hint = hints.get(job)
+        kw: dict = {}
+        if hint is not None:
+            kw["priority"] = int(hint.priority)
+            if offered and hint.ram_gib is not None:
+                if hint.ram_gib > max(offered):
+                    raise ConfigError(
+                        f"{job!r}: predicted {hint.ram_gib:.1f} GiB, but the largest dask worker offers ram_gib={max(offered):g}"
+                    )
+                kw["resources"] = {"ram_gib": float(hint.ram_gib)}
+        out.append(kw)
+    return out

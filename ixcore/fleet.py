@@ -1,0 +1,368 @@
+"""A fleet: the worker classes a campaign runs on, each with its own RAM and speed.
+
+A fleet file (TOML; `--fleet FILE`, or `[fleet]` in ix.toml) lists worker classes:
+
+    [[fleet.workers]]
+    name = "big"              # required, unique
+    count = 2                 # required, >= 1
+    ram_gib = 250             # required, > 0: usable RAM of one worker
+    cost_model = "zisk-main"  # required: the model whose RAM and time lines describe it
+    backend = "zisk"          # optional, informational (the prover the class runs)
+    time_base_s = 29          # optional: leaf time = base + per_unit · B (B = cost/scale)
+    time_per_unit_s = 2.25    #   overrides the cost model's time line (a faster GPU, say)
+    ram_base_gib = 0.15       # optional: RAM line override (models without one: native)
+    ram_per_unit_gib = 6.56
+    agg_base_s = 0            # optional: aggregation time = base + per_child · children
+    agg_per_child_s = 41
+    calibration = ["run/report.json"]   # optional: fit the time lines from measured runs
+
+Unset keys come from the cost model (`ixcore.costmodel`) and `AGG_DEFAULTS`. A class whose
+RAM cannot hold the prover's base is rejected when the fleet is read; a shard that fits
+no class is rejected by the scheduler, naming the shard's heaviest block.
+"""
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+from .costmodel import CostModel, Line, get_cost_model
+from .errors import ConfigError, InputError
+
+#: Aggregation time per cost model: (fixed s, s per child). Zisk: Ix #623 ran 245 binary
+#: recursive joins in 1 h 52 min on three NUMA lanes, ~82 s per join (≈ 41 s a child);
+#: native: ix's own Python aggregation, measured in docs/benchmarks.md (0.01-0.13 s per
+#: fold of two leaves). Neither is more than an order of magnitude; calibrate for more.
+AGG_DEFAULTS: dict[str, tuple[float, float]] = {
+    "zisk-main": (0.0, 41.0),
+    "zisk-411": (0.0, 41.0),
+    "zisk-pr-int": (0.0, 41.0),
+    "native": (0.05, 0.02),
+}
+_FALLBACK_AGG = (0.0, 41.0)
+#: the simulator keeps one heap entry per worker; a typo of 10**9 must not exhaust memory
+MAX_WORKERS_PER_CLASS = 100_000
+
+_KEYS = {
+    "name": str, "count": int, "ram_gib": (int, float), "cost_model": str, "backend": str,
+    "time_base_s": (int, float), "time_per_unit_s": (int, float),
+    "ram_base_gib": (int, float), "ram_per_unit_gib": (int, float),
+    "agg_base_s": (int, float), "agg_per_child_s": (int, float), "calibration": (str, list),
+}
+_REQUIRED = ("name", "count", "ram_gib", "cost_model")
+
+
+@attrs.frozen
+class WorkerClass:
+    """One kind of machine. `time`/`ram` are lines in B = cost / model.scale; `ram` None
+    means the model predicts no RAM (every leaf is taken to fit, and the fleet says so)."""
+
+    name: str
+    count: int
+    ram_gib: float
+    model: CostModel
+    time: Line
+    ram: Line | None
+    agg_base_s: float
+    agg_per_child_s: float
+    backend: str | None = None
+    source: str = ""
+
+    @property
+    def usable_gib(self) -> float:
+        return self.ram_gib * self.model.usable_fraction
+
+    def leaf_seconds(self, cost) -> np.ndarray:
+        return self.time.base + self.time.slope * np.asarray(cost, dtype=np.float64) / self.model.scale
+
+    def leaf_ram(self, cost) -> np.ndarray | None:
+        if self.ram is None:
+            return None
+        return self.ram.base + self.ram.slope * np.asarray(cost, dtype=np.float64) / self.model.scale
+
+    def fits(self, cost) -> np.ndarray:
+        """Whether a shard of this predicted total may run here: its RAM at the model's
+        headroom (Ix's safety factor on the cost prediction) within the usable RAM; the
+        same bound as `cap()`. Always true without a RAM line."""
+        cost = np.asarray(cost, dtype=np.float64)
+        if self.ram is None:
+            return np.ones(cost.shape, dtype=bool)
+        return self.leaf_ram(cost * self.model.headroom) <= self.usable_gib
+
+    def agg_seconds(self, children: int) -> float:
+        return self.agg_base_s + self.agg_per_child_s * children
+
+    def cap(self) -> float:
+        """The largest shard total this class holds (Ix's cap, with this class's RAM line)."""
+        if self.ram is None:
+            return float("inf")
+        return (self.usable_gib - self.ram.base) / self.ram.slope * self.model.scale / self.model.headroom
+
+    def describe(self) -> dict:
+        return {
+            "name": self.name, "count": self.count, "ram_gib": self.ram_gib, "cost_model": self.model.name,
+            "backend": self.backend, "time": attrs.asdict(self.time), "ram": attrs.asdict(self.ram) if self.ram else None,
+            "agg_base_s": self.agg_base_s, "agg_per_child_s": self.agg_per_child_s, "source": self.source,
+        }
+
+
+@attrs.frozen
+class Fleet:
+    classes: tuple[WorkerClass, ...]
+    source: str = "<fleet>"
+
+    @property
+    def workers(self) -> int:
+        return sum(c.count for c in self.classes)
+
+    def largest(self) -> WorkerClass:
+        return max(self.classes, key=lambda c: (c.cap(), c.ram_gib))
+
+    def describe(self) -> dict:
+        return {"source": self.source, "workers": self.workers, "classes": [c.describe() for c in self.classes]}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def load_fleet(path: str | Path) -> Fleet:
+    """Read a fleet file: `[[fleet.workers]]` (or top-level `[[workers]]`)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: fleet file not found")
+    try:
+        data = tomllib.loads(p.read_text())
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+    table = data.get("fleet", data)
+    return fleet_from_table(table, str(p), base=p.parent)
+
+
+def fleet_from_config(config) -> Fleet | None:
+    """The `[fleet]` table of ix.toml: inline `workers`, or `file = "fleet.toml"`."""
+    table = config.get("fleet")
+    if not table:
+        return None
+    if "file" in table:
+        if set(table) != {"file"}:
+            raise ConfigError(f"{config.source}: [fleet] has either `file` or `workers`, not both")
+        base = Path(config.source).parent if Path(config.source).is_file() else Path.cwd()
+        return load_fleet(base / table["file"])
+    return fleet_from_table(table, f"{config.source} [fleet]", base=Path(config.source).parent)
+
+
+def fleet_from_table(table: Any, source: str, base: Path | None = None) -> Fleet:
+    if not isinstance(table, dict) or set(table) - {"workers"}:
+        extra = sorted(set(table) - {"workers"}) if isinstance(table, dict) else []
+        raise ConfigError(f"{source}: a fleet is a list of [[fleet.workers]] tables" + (f" (unknown key {extra[0]!r})" if extra else ""))
+    rows = table.get("workers")
+    if not isinstance(rows, list) or not rows:
+        raise ConfigError(f"{source}: the fleet lists no [[fleet.workers]]")
+    classes, seen = [], set()
+    for i, row in enumerate(rows):
+        where = f"{source}: fleet.workers[{i}]"
+        if not isinstance(row, dict):
+            raise ConfigError(f"{where} must be a table")
+        cls = _worker_class(row, where, base or Path.cwd())
+        if cls.name in seen:
+            raise ConfigError(f"{where}: worker class name {cls.name!r} is used twice")
+        seen.add(cls.name)
+        classes.append(cls)
+    return Fleet(tuple(classes), source)
+
+
+def _worker_class(row: dict, where: str, base: Path) -> WorkerClass:
+    for key, value in row.items():
+        if key not in _KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(_KEYS))})")
+        types = _KEYS[key] if isinstance(_KEYS[key], tuple) else (_KEYS[key],)
+        if isinstance(value, bool) or not isinstance(value, types):
+            raise ConfigError(f"{where}: {key!r} has the wrong type ({type(value).__name__} {value!r})")
+        if isinstance(value, (int, float)) and not np.isfinite(value):
+            raise ConfigError(f"{where}: {key!r} must be finite, got {value!r}")
+    missing = [k for k in _REQUIRED if k not in row]
+    if missing:
+        raise ConfigError(f"{where}: missing {', '.join(repr(m) for m in missing)}")
+    name = row["name"]
+    if not 1 <= row["count"] <= MAX_WORKERS_PER_CLASS:
+        raise ConfigError(f"{where} ({name}): count must be 1..{MAX_WORKERS_PER_CLASS:,}, got {row['count']}")
+    if row["ram_gib"] <= 0:
+        raise ConfigError(f"{where} ({name}): ram_gib must be positive, got {row['ram_gib']}")
+    for key in ("time_base_s", "time_per_unit_s", "ram_base_gib", "ram_per_unit_gib", "agg_base_s", "agg_per_child_s"):
+        if row.get(key, 0) < 0:
+            raise ConfigError(f"{where} ({name}): {key} must not be negative, got {row[key]}")
+    try:
+        return _build_class(row, where, base)
+    except (ConfigError, InputError) as exc:
+        if str(exc).startswith(where):
+            raise
+        raise type(exc)(f"{where} ({name}): {exc}") from None
+
+
+def _build_class(row: dict, where: str, base: Path) -> WorkerClass:
+    name = row["name"]
+    model = get_cost_model(row["cost_model"])
+    time_line, agg = model.time, AGG_DEFAULTS.get(model.name, _FALLBACK_AGG)
+    source = f"{model.name} defaults"
+    if "calibration" in row:
+        files = row["calibration"] if isinstance(row["calibration"], list) else [row["calibration"]]
+        fit = calibrate(model, [base / str(f) for f in files])
+        time_line, source = fit.time, f"calibrated from {len(fit.points)} leaves in {', '.join(str(f) for f in files)}"
+        if fit.agg is not None:
+            agg = fit.agg
+    time_line = _override(time_line, row.get("time_base_s"), row.get("time_per_unit_s"))
+    if time_line is None:
+        raise ConfigError(
+            f"{where} ({name}): cost model {model.name} has no time line; give time_base_s and time_per_unit_s, "
+            f"or calibration = [run reports]"
+        )
+    ram = _override(model.ram, row.get("ram_base_gib"), row.get("ram_per_unit_gib"))
+    if ram is not None and ram.slope <= 0:
+        raise ConfigError(f"{where} ({name}): the RAM line needs a positive ram_per_unit_gib")
+    cls = WorkerClass(
+        name=name, count=int(row["count"]), ram_gib=float(row["ram_gib"]), model=model, time=time_line, ram=ram,
+        agg_base_s=float(row.get("agg_base_s", agg[0])), agg_per_child_s=float(row.get("agg_per_child_s", agg[1])),
+        backend=row.get("backend"), source=source,
+    )
+    if ram is not None and cls.usable_gib <= ram.base:
+        raise ConfigError(
+            f"{where} ({name}): {cls.ram_gib:g} GiB ({model.usable_fraction:.0%} usable) cannot hold the prover's base "
+            f"of {ram.base:g} GiB (cost model {model.name})"
+        )
+    return cls
+
+
+def _override(line: Line | None, base, slope) -> Line | None:
+    if base is None and slope is None:
+        return line
+    if line is None and (base is None or slope is None):
+        raise ConfigError("a line override needs both its base and its per-unit value when the cost model has none")
+    return Line(float(base if base is not None else line.base), float(slope if slope is not None else line.slope))
+
+
+# --------------------------------------------------------------------------- calibration
+
+
+@attrs.frozen
+class Calibration:
+    """A time line fitted to measured leaves: seconds = base + slope · B.
+
+    points: (B, seconds) per leaf; agg: (fixed, per child) from the runs' fold phases, or
+    None when no run aggregated; mape: mean relative error of the line on its points."""
+
+    time: Line
+    points: tuple[tuple[float, float], ...]
+    mape: float
+    agg: tuple[float, float] | None
+
+    def describe(self) -> dict:
+        return {"time": attrs.asdict(self.time), "leaves": len(self.points), "mape": self.mape, "agg": self.agg}
+
+
+#: Cost units per emulator step behind each model's time line (Ix fitted zisk-main on
+#: 118 ziskemu shard runs at ~92.5 units per step; plugins/zisk/ix_zisk/calibrate.py).
+REFERENCE_UNITS_PER_STEP = {"zisk-main": 92.5}
+
+
+def calibrate(model: CostModel, files: Sequence[Path]) -> Calibration:
+    """A class's leaf time line from measurements, in B = cost / scale.
+
+    Two kinds of file. `ix prove` run reports (report.json; heartbeat models only, since a
+    report's predicted cost is the shard's heartbeats): least squares of measured leaf
+    seconds on B; a negative intercept refits through the origin, a negative slope gives
+    the mean (time does not grow with cost in those points); the fold phase gives the
+    per-child aggregation time. `ix calibrate` outputs (Zisk): they measure emulator steps,
+    not prove time, so they rescale the model's own line by reference / measured cost units
+    per step: an env whose steps are dearer than the model assumed proves slower per unit."""
+    reports, fits = [], []
+    for f in files:
+        data = _read_json(Path(f))
+        (fits if "fit" in data and "cost_model" in data else reports).append((Path(f), data))
+    if reports and fits:
+        raise InputError("calibration: give run reports or ix calibrate outputs, not both")
+    if fits:
+        return _rescale(model, fits)
+    xs, ys, agg_rows = [], [], []
+    for f, data in reports:
+        pts, agg = _report_points(model, f, data)
+        for x, y in pts:
+            xs.append(x / model.scale)
+            ys.append(y)
+        if agg is not None:
+            agg_rows.append(agg)
+    if not xs:
+        raise InputError(f"calibration: no measured leaf in {', '.join(str(f) for f in files)}")
+    x, y = np.asarray(xs), np.asarray(ys)
+    base, slope = _fit_line(x, y)
+    pred = base + slope * x
+    mape = float(np.mean(np.abs(pred - y) / np.maximum(y, 1e-9)))
+    agg = None
+    if agg_rows:
+        seconds, children = (float(sum(col)) for col in zip(*agg_rows))
+        agg = (0.0, seconds / children) if children else None
+    return Calibration(Line(base, slope), tuple(zip(xs, ys)), mape, agg)
+
+
+def _rescale(model: CostModel, fits) -> Calibration:
+    ref = REFERENCE_UNITS_PER_STEP.get(model.name)
+    if ref is None or model.time is None:
+        raise InputError(f"calibration: ix calibrate outputs rescale a model with a reference units-per-step ({', '.join(REFERENCE_UNITS_PER_STEP)}), not {model.name}")
+    total_n, weighted, mape = 0, 0.0, 0.0
+    for f, data in fits:
+        if data["cost_model"] != model.name:
+            raise InputError(f"{f}: calibrated with cost model {data['cost_model']}, the class uses {model.name}")
+        try:
+            n, ups, err = int(data["fit"]["n"]), float(data["fit"]["units_per_step"]), float(data["fit"]["mape_ratio"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{f}: malformed fit ({exc!r})") from None
+        if n < 1 or not np.isfinite(ups) or ups <= 0 or not np.isfinite(err):
+            raise InputError(f"{f}: the fit's units_per_step must be a positive number, got {ups!r}")
+        total_n, weighted, mape = total_n + n, weighted + n * ups, mape + n * err
+    factor = ref / (weighted / total_n)
+    return Calibration(Line(model.time.base, model.time.slope * factor), (), mape / total_n, None)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{path}: not a readable calibration file ({exc})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: not a calibration file (expected a JSON object)")
+    return data
+
+
+def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    if len(np.unique(x)) >= 2:
+        slope, base = (float(v) for v in np.polyfit(x, y, 1))
+        if base >= 0 and slope >= 0:
+            return base, slope
+        if slope >= 0:
+            return 0.0, float(x @ y / (x @ x)) if x @ x > 0 else 0.0
+    return float(y.mean()), 0.0
+
+
+def _report_points(model: CostModel, path: Path, data: dict):
+    shards = data.get("shards")
+    if not isinstance(shards, list):
+        raise InputError(f"{path}: no `shards` list (expected an ix prove report.json or an ix calibrate output)")
+    if dict(model.coefficients) != {"heartbeats": 1} or model.shard_floor or model.per_ingress_byte:
+        raise InputError(f"{path}: a run report records heartbeats, but cost model {model.name} counts other units; use ix calibrate")
+    try:
+        proven = [r for r in shards if r.get("status") == "proven"]
+        points = [(float(r["predicted_cost"]), float(r["seconds"])) for r in proven]
+        aggs = int(data.get("aggregations") or 0)
+        fold = float((data.get("phases") or {}).get("fold", 0.0))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"{path}: malformed shard row ({exc!r})") from None
+    bad = [p for p in points if not (np.isfinite(p[0]) and np.isfinite(p[1]) and p[0] >= 0 and p[1] >= 0)]
+    if bad or not (np.isfinite(fold) and fold >= 0):
+        raise InputError(f"{path}: a shard row has a negative or non-finite value {bad[0] if bad else fold}")
+    # every node of the fold but the root is some aggregation's child
+    agg = (fold, float(len(proven) + aggs - 1)) if aggs else None
+    return points, agg
