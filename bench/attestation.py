@@ -122,7 +122,7 @@ def main() -> None:
     results["per_proof"] = per_proof(work / envs[-1][0] / "after" / "r1", work / envs[-1][0] / "after")
     results["load_after"] = os.getloadavg()
     (args.out / "attestation.json").write_text(json.dumps(results, indent=2))
-    med = lambda rows, k: statistics.median(r[k] for r in rows)  # noqa: E731
+    med = lambda rows, k: statistics.median(r[k] for r in rows)
     print(f"load before {results['load'][0]:.1f}, after {results['load_after'][0]:.1f}\n")
     print("| env | leaves | prove before (s) | prove after (s) | re-run before | re-run after | verify before | verify after |")
     print("|---|---|---|---|---|---|---|---|")
