@@ -35,14 +35,13 @@ def trust_attested(cfg, *provers) -> None:
             p.trust = trust
 
 
-def _keys_outside(backends, out: Path) -> None:
+def _keys_outside(leaf, roots: list[Path]) -> None:
     """Whoever can write a store or a run directory must not be able to sign: refuse a
-    key directory inside either."""
-    if not getattr(backends.leaf_prover, "attested", False):
+    key directory inside either (checked before the store is opened or created)."""
+    if not getattr(leaf, "attested", False):
         return
     from ..keys import inside, key_dir
 
-    roots = [Path(out)] + ([Path(backends.store.root)] if hasattr(backends.store, "root") else [])
     holder = inside(key_dir(), roots)
     if holder is not None:
         raise ConfigError(f"{key_dir()}: the signing key directory is inside {holder}; keep keys outside stores "
@@ -64,6 +63,8 @@ def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_s
         opts = dict(cfg.get("store_options", {}))
         if store_path:
             opts["path"] = store_path
+        if "path" in opts:
+            _keys_outside(leaf, [Path(opts["path"])])
         store = host.create("store", cfg["store"], opts)
     exec_name = cfg["executor"]
     exec_opts = dict(cfg.get("executor_options", {}))
@@ -155,7 +156,7 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
         fleet=_fleet(ctx, fleet_path),
     )
     out = out_dir or fresh_run_dir(Path(cfg["workdir"]) / "runs")
-    _keys_outside(backends, out)
+    _keys_outside(backends.leaf_prover, [Path(out)])
     with ctx.progress() as progress:
         result = prove_env(env, backends, settings, manifest=parsed, workdir=out / "work", progress=progress)
     report = write_run(result, out, backends.leaf_prover.cost_model())
