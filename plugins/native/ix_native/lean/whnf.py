@@ -36,13 +36,22 @@ class WhnfMixin:
         if t == FVAR:
             return self.whnf_core(e.value, cheap_rec, cheap_proj)
         if t == APP:
-            f0, args = app_spine(e)
+            f0 = e.fn
+            while f0.tag == APP:
+                f0 = f0.fn
             t0 = f0.tag
             if t0 == LET or t0 == PROJ or (t0 == FVAR and f0.value is not None):
                 f = self.whnf_core(f0, cheap_rec, cheap_proj)
             else:  # whnf_core would return this head unchanged; its entry still counts
                 self.ctr.lean_heartbeats += 1
+                if t0 != LAM:  # no beta; only an iota or quotient rule could fire
+                    if t0 != CONST:
+                        return e
+                    info = self.env.get(f0.name)
+                    if info is None or (info.kind != REC and info.kind != QUOT):
+                        return e
                 f = f0
+            args = app_spine(e)[1]
             if f.tag == LAM:
                 m = 1
                 n = len(args)
