@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import gc
 import time
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import click

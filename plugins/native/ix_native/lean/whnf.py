@@ -5,14 +5,38 @@ from __future__ import annotations
 
 from .environment import CTOR, INDUCT, QUOT, REC
 from .expr import (
-    APP, CONST, FVAR, LAM, LET, LIT, PROJ, app_fn, app_nargs, app_spine, instantiate, instantiate1,
-    instantiate_lparams, mk_app, mk_apps, mk_const, mk_lit, mk_proj,
-)
-from .nat import (
-    BIN_OPS, BOOL_FALSE_CONST, BOOL_TRUE_CONST, NAT_SUCC, PREDICATES, STRING_MK, STRING_OFLIST,
-    limbs, nat_lit_to_constructor, string_lit_to_constructor,
+    APP,
+    CONST,
+    FVAR,
+    LAM,
+    LET,
+    LIT,
+    PROJ,
+    app_fn,
+    app_nargs,
+    app_spine,
+    instantiate,
+    instantiate1,
+    instantiate_lparams,
+    mk_app,
+    mk_apps,
+    mk_const,
+    mk_lit,
+    mk_proj,
 )
 from .name import Name
+from .nat import (
+    BIN_OPS,
+    BOOL_FALSE_CONST,
+    BOOL_TRUE_CONST,
+    NAT_SUCC,
+    PREDICATES,
+    STRING_MK,
+    STRING_OFLIST,
+    limbs,
+    nat_lit_to_constructor,
+    string_lit_to_constructor,
+)
 
 QUOT_LIFT, QUOT_IND, QUOT_MK = Name.from_str("Quot.lift"), Name.from_str("Quot.ind"), Name.from_str("Quot.mk")
 
