@@ -251,7 +251,7 @@ def main() -> None:
             out = tmp / f"demo{n}.ndjson"
             res = run([IX, "--json", "demo-env", str(out), "--constants", str(n), "--seed", str(args.seed)],
                       timeout=args.timeout, mem_gib=args.mem_gib)
-            gen.append((n, res["wall"], res["rss_mib"]))
+            gen.append((n, res["wall"], res["cpu"], res["rss_mib"]))
             log(f"demo-env {n}: {res['wall']:.2f} s")
             cases.append((f"demo-env {n:,} (seed {args.seed})", out, set()))
         from ix_native.demo_env import write_binder_chain
@@ -295,8 +295,8 @@ def main() -> None:
         "",
         detail_table(details),
         "",
-        "`ix demo-env` (this tree): " + "; ".join(f"{n:,} constants in {w:.2f} s ({m:.0f} MiB)"
-                                                  for n, w, m in gen) + ".",
+        "`ix demo-env` (this tree): " + "; ".join(f"{n:,} constants in {w:.2f} s wall, {c:.2f} s CPU ({m:.0f} MiB)"
+                                                  for n, w, c, m in gen) + ".",
     ])
     print(body)
     if not args.no_write:

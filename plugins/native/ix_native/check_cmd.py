@@ -16,8 +16,8 @@ import csv
 import gc
 import io
 import time
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import click

@@ -725,6 +725,5 @@ def write_binder_chain(path, depth: int) -> Path:
                           "safety": "safe", "all": [4]}})
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as out:
-        for obj in lines:
-            out.write(orjson.dumps(obj) + b"\n")
+        out.writelines(orjson.dumps(obj) + b"\n" for obj in lines)
     return path

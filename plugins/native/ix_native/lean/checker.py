@@ -140,7 +140,7 @@ class Kernel:
         rejection; this only keeps the remaining reasons first-hand)."""
         try:
             self.admit(decl)
-        except Exception:  # noqa: BLE001 - a declaration too broken to admit stays out
+        except Exception:  # noqa: BLE001, S110 - a declaration too broken to admit stays out
             pass
 
     def _make_tc(self, lparams, name, prim_ok=None, unsafe_ok=False):

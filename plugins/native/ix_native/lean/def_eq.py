@@ -7,8 +7,23 @@ from __future__ import annotations
 
 from .environment import CTOR, INDUCT
 from .expr import (
-    APP, CONST, FVAR, LAM, LIT, PI, PROJ, SORT, app_fn, app_nargs, app_spine, instantiate_rev,
-    mk_app, mk_bvar, mk_fvar, mk_lam, mk_proj,
+    APP,
+    CONST,
+    FVAR,
+    LAM,
+    LIT,
+    PI,
+    PROJ,
+    SORT,
+    app_fn,
+    app_nargs,
+    app_spine,
+    instantiate_rev,
+    mk_app,
+    mk_bvar,
+    mk_fvar,
+    mk_lam,
+    mk_proj,
 )
 from .level import is_equivalent
 from .nat import STRING_MK, STRING_OFLIST
@@ -91,9 +106,8 @@ class DefEqMixin:
         if q is not None:
             return q
         ctr.ix_heartbeats += 1
-        if not t.fv and s is self.bool_true:
-            if self.whnf(t) is self.bool_true:
-                return True
+        if not t.fv and s is self.bool_true and self.whnf(t) is self.bool_true:
+            return True
         t_n = self.whnf_core(t, False, True)
         s_n = self.whnf_core(s, False, True)
         if t_n is not t or s_n is not s:

@@ -37,12 +37,57 @@ from .level import Level, instantiate_level
 from .name import Name
 
 __all__ = [
-    "BVAR", "FVAR", "SORT", "CONST", "APP", "LAM", "PI", "LET", "LIT", "PROJ", "Expr", "BVar", "FVar",
-    "Sort", "Const", "App", "Lam", "Pi", "Let", "Lit", "Proj", "mk_bvar", "mk_fvar", "mk_sort",
-    "mk_const", "mk_app", "mk_apps", "mk_lam", "mk_pi", "mk_let", "mk_lit", "mk_proj", "app_spine",
-    "app_fn", "app_nargs", "instantiate", "instantiate1", "instantiate_rev", "abstract", "lift_loose_bvars",
-    "instantiate_lparams", "has_loose_bvar", "INTERN_COUNTER", "SUBST_COUNTER",
-    "mk_binding", "zeta_locals", "eq_mod_binders", "occurs_const", "BINDER_INFOS",
+    "APP",
+    "BINDER_INFOS",
+    "BVAR",
+    "CONST",
+    "FVAR",
+    "INTERN_COUNTER",
+    "LAM",
+    "LET",
+    "LIT",
+    "PI",
+    "PROJ",
+    "SORT",
+    "SUBST_COUNTER",
+    "App",
+    "BVar",
+    "Const",
+    "Expr",
+    "FVar",
+    "Lam",
+    "Let",
+    "Lit",
+    "Pi",
+    "Proj",
+    "Sort",
+    "abstract",
+    "app_fn",
+    "app_nargs",
+    "app_spine",
+    "eq_mod_binders",
+    "has_loose_bvar",
+    "instantiate",
+    "instantiate1",
+    "instantiate_lparams",
+    "instantiate_rev",
+    "intern_mark",
+    "lift_loose_bvars",
+    "mk_app",
+    "mk_apps",
+    "mk_binding",
+    "mk_bvar",
+    "mk_const",
+    "mk_fvar",
+    "mk_lam",
+    "mk_let",
+    "mk_lit",
+    "mk_pi",
+    "mk_proj",
+    "mk_sort",
+    "occurs_const",
+    "release_unreferenced",
+    "zeta_locals",
 ]
 
 BVAR, FVAR, SORT, CONST, APP, LAM, PI, LET, LIT, PROJ = range(10)
@@ -56,7 +101,7 @@ SUBST_COUNTER = [0]
 
 
 class Expr:
-    __slots__ = ("tag", "hash", "lbr", "fv", "lp", "__weakref__")
+    __slots__ = ("__weakref__", "fv", "hash", "lbr", "lp", "tag")
 
     def __repr__(self) -> str:
         from .pretty import pretty
@@ -80,7 +125,7 @@ class BVar(Expr):
 
 
 class FVar(Expr):
-    __slots__ = ("serial", "name", "type", "value", "bi")
+    __slots__ = ("bi", "name", "serial", "type", "value")
 
     def __init__(self, serial, name, type_, value, bi):
         self.tag = FVAR
@@ -108,7 +153,7 @@ class Sort(Expr):
 
 
 class Const(Expr):
-    __slots__ = ("name", "levels")
+    __slots__ = ("levels", "name")
 
     def __init__(self, name, levels):
         self.tag = CONST
@@ -121,20 +166,20 @@ class Const(Expr):
 
 
 class App(Expr):
-    __slots__ = ("fn", "arg")
+    __slots__ = ("arg", "fn")
 
     def __init__(self, fn, arg):
         self.tag = APP
         self.fn = fn
         self.arg = arg
         self.hash = hash((APP, fn.hash, arg.hash))
-        self.lbr = fn.lbr if fn.lbr > arg.lbr else arg.lbr
+        self.lbr = fn.lbr if fn.lbr > arg.lbr else arg.lbr  # noqa: FURB136 - no max() call in the hottest constructor
         self.fv = fn.fv or arg.fv
         self.lp = fn.lp or arg.lp
 
 
 class _Binding(Expr):
-    __slots__ = ("name", "type", "body", "bi")
+    __slots__ = ("bi", "body", "name", "type")
 
     def __init__(self, tag, name, type_, body, bi):
         self.tag = tag
@@ -144,7 +189,7 @@ class _Binding(Expr):
         self.bi = bi
         self.hash = hash((tag, type_.hash, body.hash))
         bl = body.lbr - 1
-        self.lbr = type_.lbr if type_.lbr > bl else bl
+        self.lbr = type_.lbr if type_.lbr > bl else bl  # noqa: FURB136 - as in App
         self.fv = type_.fv or body.fv
         self.lp = type_.lp or body.lp
 
@@ -158,7 +203,7 @@ class Pi(_Binding):
 
 
 class Let(Expr):
-    __slots__ = ("name", "type", "value", "body")
+    __slots__ = ("body", "name", "type", "value")
 
     def __init__(self, name, type_, value, body):
         self.tag = LET
@@ -185,7 +230,7 @@ class Lit(Expr):
 
 
 class Proj(Expr):
-    __slots__ = ("sname", "idx", "struct")
+    __slots__ = ("idx", "sname", "struct")
 
     def __init__(self, sname, idx, struct):
         self.tag = PROJ

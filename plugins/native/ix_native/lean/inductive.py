@@ -6,8 +6,26 @@ from __future__ import annotations
 
 from .environment import CTOR, INDUCT, REC, ConstantInfo
 from .expr import (
-    APP, CONST, LAM, PI, abstract, mk_lam, mk_pi, app_fn, app_spine, eq_mod_binders, instantiate1, instantiate_lparams,
-    instantiate_rev, mk_app, mk_apps, mk_binding, mk_const, mk_fvar, mk_sort, occurs_const,
+    APP,
+    CONST,
+    LAM,
+    PI,
+    abstract,
+    app_fn,
+    app_spine,
+    eq_mod_binders,
+    instantiate1,
+    instantiate_lparams,
+    instantiate_rev,
+    mk_app,
+    mk_apps,
+    mk_binding,
+    mk_const,
+    mk_fvar,
+    mk_lam,
+    mk_pi,
+    mk_sort,
+    occurs_const,
 )
 from .level import L_ZERO, ZERO, is_equivalent, is_geq, is_not_zero, mk_param
 from .name import ANON, Name
@@ -479,7 +497,7 @@ class _Unnester:
         self.names = {t[0] for t in blk.types}
         q = 0
         while q < len(self.new_types):
-            name, ty, ctors = self.new_types[q]
+            _name, ty, ctors = self.new_types[q]
             new_ctors = []
             for cname, cty in ctors:
                 body = self._instantiate_pi_params(cty, nparams, params)

@@ -13,7 +13,7 @@ from .pretty import pretty
 from .stats import Counters
 from .whnf import WhnfMixin
 
-__all__ = ["TypeChecker", "KernelError"]
+__all__ = ["KernelError", "TypeChecker"]
 
 
 class KernelError(Exception):

@@ -5,14 +5,38 @@ from __future__ import annotations
 
 from .environment import CTOR, INDUCT, QUOT, REC
 from .expr import (
-    APP, CONST, FVAR, LAM, LET, LIT, PROJ, app_fn, app_nargs, app_spine, instantiate, instantiate1,
-    instantiate_lparams, mk_app, mk_apps, mk_const, mk_lit, mk_proj,
-)
-from .nat import (
-    BIN_OPS, BOOL_FALSE_CONST, BOOL_TRUE_CONST, NAT_SUCC, PREDICATES, STRING_MK, STRING_OFLIST,
-    limbs, nat_lit_to_constructor, string_lit_to_constructor,
+    APP,
+    CONST,
+    FVAR,
+    LAM,
+    LET,
+    LIT,
+    PROJ,
+    app_fn,
+    app_nargs,
+    app_spine,
+    instantiate,
+    instantiate1,
+    instantiate_lparams,
+    mk_app,
+    mk_apps,
+    mk_const,
+    mk_lit,
+    mk_proj,
 )
 from .name import Name
+from .nat import (
+    BIN_OPS,
+    BOOL_FALSE_CONST,
+    BOOL_TRUE_CONST,
+    NAT_SUCC,
+    PREDICATES,
+    STRING_MK,
+    STRING_OFLIST,
+    limbs,
+    nat_lit_to_constructor,
+    string_lit_to_constructor,
+)
 
 QUOT_LIFT, QUOT_IND, QUOT_MK = Name.from_str("Quot.lift"), Name.from_str("Quot.ind"), Name.from_str("Quot.mk")
 
@@ -36,13 +60,22 @@ class WhnfMixin:
         if t == FVAR:
             return self.whnf_core(e.value, cheap_rec, cheap_proj)
         if t == APP:
-            f0, args = app_spine(e)
+            f0 = e.fn
+            while f0.tag == APP:
+                f0 = f0.fn
             t0 = f0.tag
             if t0 == LET or t0 == PROJ or (t0 == FVAR and f0.value is not None):
                 f = self.whnf_core(f0, cheap_rec, cheap_proj)
             else:  # whnf_core would return this head unchanged; its entry still counts
                 self.ctr.lean_heartbeats += 1
+                if t0 != LAM:  # no beta; only an iota or quotient rule could fire
+                    if t0 != CONST:
+                        return e
+                    info = self.env.get(f0.name)
+                    if info is None or (info.kind != REC and info.kind != QUOT):
+                        return e
                 f = f0
+            args = app_spine(e)[1]
             if f.tag == LAM:
                 m = 1
                 n = len(args)
