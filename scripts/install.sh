@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install -q -U pip
-.venv/bin/python -m pip install -q -e '.[test]' -e plugins/native -e plugins/partitioners -e plugins/zisk -e plugins/sp1
+.venv/bin/python -m pip install -q -e '.[test,lint]' -e plugins/native -e plugins/partitioners -e plugins/zisk -e plugins/sp1
