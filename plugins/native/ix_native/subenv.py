@@ -4,14 +4,27 @@ block they reference, transitively, in dependency order, with freshly numbered i
 The file re-exports the parsed declarations verbatim (binder names and infos included), so
 loading it gives the same block addresses; it is what a leaf prover ships to a checker that
 admits the dependencies and checks only the shard's own blocks.
+
+The leaf prover writes the file, binds its claim to the blake3 of the bytes and then loads
+it. Parsing and re-addressing the bytes it has just written would cost more than checking
+them, so `write_sub_env` keeps what it serialized (`SubEnv`: the parent's own declaration
+objects, in file order) under the digest of the bytes, and `load_sub_env` hands that back
+when the file still hashes to it; any other file is parsed as usual. The bytes are written
+from exactly those objects, and re-executing a leaf writes the same bytes again.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
+import blake3
 import orjson
 
+from ixcore.address import Address
+from ixcore.errors import InputError
+
 from .address import expr_children
+from .lean.export import Export
 from .lean.expr import APP, BINDER_INFOS, BVAR, CONST, LAM, LET, LIT, PI, PROJ, SORT
 from .lean.level import IMAX, MAX, PARAM, SUCC, ZERO
 
@@ -160,15 +173,68 @@ class ExportWriter:
         self._line({"inductive": {"types": types, "ctors": ctors, "recs": recs}})
 
 
+@attrs.frozen(eq=False)
+class SubEnv:
+    """A written closure sub-environment as the kernel seam reads it: its declarations in
+    file order (`export.decls`), each block's declarations, and the blake3 of its bytes."""
+
+    path: Path
+    digest: bytes
+    export: Export
+    by_block: dict
+
+    def decls_of(self, block) -> list:
+        try:
+            return list(self.by_block[Address(block)])
+        except KeyError:
+            raise InputError(f"{self.path}: no block with address {Address(block)}") from None
+
+
+class _HashingFile:
+    """Writes to a file and feeds the same bytes to blake3."""
+
+    def __init__(self, fh):
+        self.fh = fh
+        self.hasher = blake3.blake3()
+
+    def write(self, data: bytes) -> None:
+        self.fh.write(data)
+        self.hasher.update(data)
+
+
+#: the sub-env this process wrote last, until `load_sub_env` takes it
+_WRITTEN: list[SubEnv] = []
+
+
 def write_sub_env(env, blocks, path) -> Path:
     """Write the closure of `blocks` of a NativeEnv to `path` (atomically) and return it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as out:
+    by_block = {addr: env.decls_of(addr) for addr in env.closure(blocks)}
+    decls = [d for ds in by_block.values() for d in ds]
+    with open(tmp, "wb") as fh:
+        out = _HashingFile(fh)
         w = ExportWriter(out)
-        for addr in env.closure(blocks):
-            for d in env.decls_of(addr):
-                w.decl(d)
+        for d in decls:
+            w.decl(d)
     tmp.replace(path)
+    export = Export(str(path), _META["meta"], _META["meta"]["format"]["version"], decls,
+                    {n: d for d in decls for n in d.names()})
+    _WRITTEN[:] = [SubEnv(path, out.hasher.digest(), export, by_block)]
     return path
+
+
+def load_sub_env(path):
+    """The sub-env at `path`: the one just written when the file still holds its bytes
+    (same path, same blake3), else parsed and addressed from the file."""
+    path = Path(path)
+    written = _WRITTEN.pop() if _WRITTEN else None
+    if written is not None and written.path == path:
+        h = blake3.blake3()
+        h.update_mmap(str(path))
+        if h.digest() == written.digest:
+            return written
+    from .env import NdjsonFormat
+
+    return NdjsonFormat().load(path)
