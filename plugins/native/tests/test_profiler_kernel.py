@@ -6,11 +6,11 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
-from ixcore.errors import InputError
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
 from ix_native.profiler import KernelProfiler
+
+from ixcore.errors import InputError
 
 
 @pytest.fixture(scope="module")
