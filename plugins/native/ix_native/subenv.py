@@ -37,19 +37,38 @@ _META = {
 }
 
 
+_BINDER_INFO_JSON = tuple(orjson.dumps(b) for b in BINDER_INFOS)
+_BUFFER = 1 << 20
+
+
 class ExportWriter:
     """Interns kernel names, levels and expressions into new ids, emitting each primitive
-    line before its first use."""
+    line before its first use. Expression lines, most of the file, are formatted as bytes
+    directly (the same bytes orjson writes for the equivalent object) and written in
+    chunks; `close()` flushes."""
 
     def __init__(self, out):
         self.out = out
+        self.buf = bytearray()
         self.names: dict = {}
         self.levels: dict = {}
         self.exprs: dict = {}
         self._line(_META)
 
     def _line(self, obj) -> None:
-        self.out.write(orjson.dumps(obj) + b"\n")
+        self._raw(orjson.dumps(obj) + b"\n")
+
+    def _raw(self, line: bytes) -> None:
+        buf = self.buf
+        buf += line
+        if len(buf) >= _BUFFER:
+            self.out.write(bytes(buf))
+            buf.clear()
+
+    def close(self) -> None:
+        if self.buf:
+            self.out.write(bytes(self.buf))
+            self.buf.clear()
 
     def name(self, n) -> int:
         if n.prefix is None:
@@ -91,42 +110,47 @@ class ExportWriter:
         got = ids.get(root)
         if got is not None:
             return got
+        raw = self._raw
+        body = self._body
         stack = [root]
         while stack:  # iterative post-order: export terms can be very deep
             e = stack[-1]
             if e in ids:
                 stack.pop()
                 continue
-            kids = expr_children(e)
-            pending = [c for c in kids if c not in ids]
+            pending = [c for c in expr_children(e) if c not in ids]
             if pending:
                 stack += pending
                 continue
             stack.pop()
             eid = ids[e] = len(ids)
-            self._line({"ie": eid, **self._body(e)})
+            raw(b'{"ie":%d,%s}\n' % (eid, body(e)))
         return ids[root]
 
-    def _body(self, e) -> dict:
+    def _body(self, e) -> bytes:
+        """The line's fields after "ie", as orjson writes them."""
         t = e.tag
         ids = self.exprs
-        if t == BVAR:
-            return {"bvar": e.idx}
-        if t == SORT:
-            return {"sort": self.level(e.level)}
-        if t == CONST:
-            return {"const": {"name": self.name(e.name), "us": [self.level(l) for l in e.levels]}}
         if t == APP:
-            return {"app": {"fn": ids[e.fn], "arg": ids[e.arg]}}
+            return b'"app":{"fn":%d,"arg":%d}' % (ids[e.fn], ids[e.arg])
         if t == LAM or t == PI:
-            return {"lam" if t == LAM else "forallE": {
-                "name": self.name(e.name), "type": ids[e.type], "body": ids[e.body], "binderInfo": BINDER_INFOS[e.bi]}}
+            return b'"%s":{"name":%d,"type":%d,"body":%d,"binderInfo":%s}' % (
+                b"lam" if t == LAM else b"forallE", self.name(e.name), ids[e.type], ids[e.body], _BINDER_INFO_JSON[e.bi])
+        if t == BVAR:
+            return b'"bvar":%d' % e.idx
+        if t == CONST:
+            us = b",".join(b"%d" % self.level(lv) for lv in e.levels)
+            return b'"const":{"name":%d,"us":[%s]}' % (self.name(e.name), us)
+        if t == SORT:
+            return b'"sort":%d' % self.level(e.level)
         if t == LET:
-            return {"letE": {"name": self.name(e.name), "type": ids[e.type], "value": ids[e.value], "body": ids[e.body], "nondep": False}}
+            return b'"letE":{"name":%d,"type":%d,"value":%d,"body":%d,"nondep":false}' % (
+                self.name(e.name), ids[e.type], ids[e.value], ids[e.body])
         if t == LIT:
-            return {"natVal": str(e.value)} if isinstance(e.value, int) else {"strVal": e.value}
+            v = e.value
+            return b'"natVal":"%d"' % v if isinstance(v, int) else b'"strVal":%s' % orjson.dumps(v)
         if t == PROJ:
-            return {"proj": {"typeName": self.name(e.sname), "idx": e.idx, "struct": ids[e.struct]}}
+            return b'"proj":{"typeName":%d,"idx":%d,"struct":%d}' % (self.name(e.sname), e.idx, ids[e.struct])
         raise ValueError(f"cannot export expression tag {t}")
 
     def names_of(self, xs) -> list[int]:
@@ -218,6 +242,7 @@ def write_sub_env(env, blocks, path) -> Path:
         w = ExportWriter(out)
         for d in decls:
             w.decl(d)
+        w.close()
     tmp.replace(path)
     export = Export(str(path), _META["meta"], _META["meta"]["format"]["version"], decls,
                     {n: d for d in decls for n in d.names()})
