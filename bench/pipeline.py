@@ -1,23 +1,32 @@
-"""End-to-end `ix prove` benchmark: time per phase, --jobs 2 vs --jobs 1, a fully reused
-re-run, cross-env reuse, and the `native` cost model fitted from proven leaves.
+"""End-to-end `ix prove` benchmark: `ix prove` against `ix check` of the same env, the
+--jobs 2 speedup of the profile and prove phases, a fully reused re-run, cross-env reuse,
+and the `native` cost model fitted from proven leaves.
 
     .venv/bin/python bench/pipeline.py [--constants 2000 20000] [--fit-shards 16] [--out bench/out]
 
 Envs: init-prelude from ../shared (when present) and demo envs from `ix demo-env --seed 1`.
-Each case runs `ix prove --json` with the defaults (mtkahypar, native provers, local
-executor) as a fresh process: --jobs 1 on a fresh store, --jobs 2 on another fresh store,
-then a re-run on the --jobs 2 store (every leaf reused). Wall times include interpreter
-start, plugin discovery and writing the report. `--fit-shards K` adds one --jobs 1 run per
-case with K shards; every proven leaf of these runs is a point (measured Ix heartbeats ->
-leaf seconds and peak RSS), fitted as bench/native_costmodel.py does. Cross-env reuse:
-the smallest demo env grown by 10 % more constants, proven on the store of the original
-(the generator grows a prefix, so the grown env shares every block of it). Prints markdown for docs/benchmarks.md
-`## Pipeline` and writes the raw JSON to OUT/pipeline.json.
+Per case, one after another as fresh processes with the defaults (mtkahypar, native
+provers, local executor) and the env-index cache cleared first: `ix check`; `ix prove
+--jobs 1` on a fresh store (the first run); a re-run on that store (every leaf reused);
+`ix profile --jobs 1` and `--jobs 2` (the profile phase, side by side: a --jobs 1 prove
+plans from the static profile and runs no profile pass); `ix prove --jobs 2` on another
+fresh store. Each command's wall and CPU (user + sys of the process and its workers) are
+recorded with the 1-minute load average before it: on a shared machine the CPU ratios
+are the comparable ones, and parallel speedups are only meaningful at low load. Wall
+times include interpreter start, plugin discovery and writing the report. `--fit-shards
+K` adds one --jobs 1 run per case with K shards; every proven leaf of these runs is a
+point (measured Ix heartbeats -> leaf seconds and peak RSS), fitted as
+bench/native_costmodel.py does. Cross-env reuse: the smallest demo env grown by 10 % more
+constants, proven on the store of the original (the generator grows a prefix, so the
+grown env shares every block of it). Prints markdown for docs/benchmarks.md `## Pipeline`
+and writes the raw JSON to OUT/pipeline.json.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,29 +43,49 @@ PHASES = ("load", "store", "profile", "plan", "prove", "fold", "verify")
 PRELUDE = REPO.parent / "shared" / "lean-exports" / "nyaya" / "good" / "init-prelude.ndjson"
 
 
-def prove(env: Path, store: Path, out: Path, *extra: str) -> dict:
-    shutil.rmtree(out, ignore_errors=True)
-    argv = IX + ["prove", str(env), "--store", str(store), "--out", str(out), "--json", *extra]
+def timed(argv: list[str]) -> tuple[str, dict]:
+    """Run `argv`; its stdout and {wall, cpu, load}: cpu is user + sys of the process and
+    every worker it waited for, load the 1-minute load average just before."""
+    load = os.getloadavg()[0]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    run = subprocess.run(argv, capture_output=True, text=True, cwd=REPO)
+    run = subprocess.run(argv, check=False, capture_output=True, text=True, cwd=REPO)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if run.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({run.returncode}): {run.stderr.strip()[-800:]}")
-    report = json.loads(run.stdout)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return run.stdout, {"wall": wall, "cpu": cpu, "load": load}
+
+
+def prove(env: Path, store: Path, out: Path, *extra: str) -> dict:
+    shutil.rmtree(out, ignore_errors=True)
+    stdout, t = timed(IX + ["prove", str(env), "--store", str(store), "--out", str(out), "--json", *extra])
+    report = json.loads(stdout)
     assert report["verified"] and report["unconditional"], report
-    report["wall_seconds"] = wall
+    report["wall_seconds"], report["cpu_seconds"], report["load"] = t["wall"], t["cpu"], t["load"]
     return report
+
+
+def profile(env: Path, out: Path, jobs: int) -> dict:
+    stdout, t = timed(IX + ["profile", str(env), "--out", str(out), "--jobs", str(jobs), "--json"])
+    return {**json.loads(stdout), **t}
 
 
 def case(name: str, env: Path, work: Path, fit_shards: int) -> dict:
     base = work / name
-    for d in ("s1", "s2", "sfit"):
+    for d in ("s1", "s2", "sfit", "cache"):
         shutil.rmtree(base / d, ignore_errors=True)
+    os.environ["IX_CACHE_DIR"] = str(base / "cache")  # a first run parses; the re-run uses the index
+    _, check = timed(IX + ["check", str(env), "--json"])
     one = prove(env, base / "s1", base / "r1", "--jobs", "1")
+    again = prove(env, base / "s1", base / "r3", "--jobs", "1")
+    prof1 = profile(env, base / "p1.ixprof", 1)
+    prof2 = profile(env, base / "p2.ixprof", 2)
     two = prove(env, base / "s2", base / "r2", "--jobs", "2")
-    again = prove(env, base / "s2", base / "r3", "--jobs", "2")
     assert one["subject_equals_env_root"] and again["shards_proven"] == 0, again
-    out = {"env": name, "path": str(env), "jobs1": one, "jobs2": two, "rerun": again}
+    out = {"env": name, "path": str(env), "check": check, "jobs1": one, "rerun": again, "profile1": prof1,
+           "profile2": prof2, "jobs2": two}
     if fit_shards:
         out["fit_run"] = prove(env, base / "sfit", base / "rfit", "--jobs", "1", "--shards", str(fit_shards))
     return out
@@ -97,16 +126,22 @@ def fit_native(points: list[dict]) -> dict | None:
 
 def table(results: list[dict]) -> list[str]:
     lines = [
-        "| env | blocks | shards | phases, --jobs 1 (s) | --jobs 1 wall (s) | --jobs 2 wall (s) | speedup | prove phase speedup | reused re-run (s) | re-run / first |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        ("| env | blocks | shards | ix check wall / CPU (s) | ix prove --jobs 1 wall / CPU (s) | prove / check (CPU) "
+         "| phases, --jobs 1 (wall s) | reused re-run wall / CPU (s) | re-run / first (CPU) "
+         "| profile --jobs 2 speedup (wall) | prove phase --jobs 2 speedup (wall) | load (1 min) |"),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        one, two, again = r["jobs1"], r["jobs2"], r["rerun"]
+        check, one, two, again = r["check"], r["jobs1"], r["jobs2"], r["rerun"]
         phases = ", ".join(f"{k} {one['phases'][k]:.2f}" for k in PHASES if one["phases"].get(k, 0) >= 0.005)
-        w1, w2, w3 = one["wall_seconds"], two["wall_seconds"], again["wall_seconds"]
-        p1, p2 = one["phases"]["prove"], two["phases"]["prove"]
-        lines.append(f"| {r['env']} | {one['blocks']:,} | {one['shards_proven']} | {phases} | {w1:.1f} | {w2:.1f} "
-                     f"| {w1 / w2:.2f}x | {p1 / p2:.2f}x | {w3:.2f} | {100 * w3 / w2:.1f} % |")
+        p1, p2 = r["profile1"]["wall"], r["profile2"]["wall"]
+        loads = [check["load"], one["load"], again["load"], r["profile1"]["load"], r["profile2"]["load"], two["load"]]
+        lines.append(
+            f"| {r['env']} | {one['blocks']:,} | {one['shards_proven']} | {check['wall']:.1f} / {check['cpu']:.1f} "
+            f"| {one['wall_seconds']:.1f} / {one['cpu_seconds']:.1f} | {one['cpu_seconds'] / check['cpu']:.2f}x | {phases} "
+            f"| {again['wall_seconds']:.2f} / {again['cpu_seconds']:.2f} | {100 * again['cpu_seconds'] / one['cpu_seconds']:.1f} % "
+            f"| {p1 / p2:.2f}x | {one['phases']['prove'] / two['phases']['prove']:.2f}x "
+            f"| {min(loads):.1f}-{max(loads):.1f} |")
     return lines
 
 

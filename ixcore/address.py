@@ -16,6 +16,8 @@ class Address(bytes):
     __slots__ = ()
 
     def __new__(cls, raw: bytes | bytearray | memoryview) -> "Address":
+        if type(raw) is cls:  # already an address, and immutable: nothing to copy or check
+            return raw
         raw = bytes(raw)
         if len(raw) != ADDRESS_LEN:
             raise ValueError(f"an address is {ADDRESS_LEN} bytes, got {len(raw)}")

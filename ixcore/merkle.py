@@ -22,15 +22,34 @@ def node_hash(left: bytes, right: bytes) -> bytes:
 
 
 def merkle_root(addrs: Iterable[bytes]) -> Address:
-    """The canonical root: order- and duplicate-invariant."""
-    level = [leaf_hash(a) for a in sorted(set(bytes(a) for a in addrs))]
+    """The canonical root: order- and duplicate-invariant.
+
+    A run recomputes the roots of the same witness lists many times (store, leaf checks,
+    aggregation, verification), so the last few roots are remembered by their exact
+    sorted input."""
+    key = tuple(sorted({bytes(a) for a in addrs}))
+    root = _RECENT.get(key)
+    if root is None:
+        root = _RECENT[key] = _root_of_sorted(key)
+        if len(_RECENT) > _RECENT_MAX:
+            del _RECENT[next(iter(_RECENT))]
+    return root
+
+
+_RECENT: dict[tuple, Address] = {}
+_RECENT_MAX = 16
+
+
+def _root_of_sorted(items: tuple) -> Address:
+    b3 = _blake3.blake3
+    level = [b3(b"\x00" + a).digest() for a in items]
     if not level:
         return ZERO
     zero = bytes(ZERO)
     while len(level) > 1:
         if len(level) % 2:
             level.append(zero)
-        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+        level = [b3(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level), 2)]
     return Address(level[0])
 
 

@@ -510,11 +510,17 @@ def _check_leaf(proof: Proof, job: LeafJob, item_of_block, leaf) -> None:
 
 
 def _profile(env, backends: Backends, novel_blocks: Sequence[Address], settings: PlanSettings, warnings: list):
-    """The measured profile, or the static one for zk backends. A profiler that fails
-    (the kernel profiler stops at a block the kernel rejects) only costs plan quality:
-    the run plans from the static profile and the leaves give the verdicts."""
+    """The measured profile, or the static one for zk backends and for sequential runs.
+    A kernel profile is one more kernel pass over every novel block; what it buys is
+    balance between leaves that run side by side and the weights of a cost cap, so a run
+    that proves its leaves one after another without a cap (`jobs == 1`) plans from sizes
+    and references and runs the kernel once, in the leaves (which measure the work).
+    A profiler that fails (the kernel profiler stops at a block the kernel rejects) only
+    costs plan quality: the run plans from the static profile and the leaves give the
+    verdicts."""
     zk = getattr(backends.leaf_prover, "backend", backends.leaf_prover.name) != "native"
-    if backends.profiler is None or zk:
+    sequential = settings.jobs <= 1 and settings.max_cost is None and settings.max_ram_gib is None
+    if backends.profiler is None or zk or sequential:
         return env.static_profile()
     try:
         return backends.profiler.profile(env, blocks=list(novel_blocks), jobs=settings.jobs)

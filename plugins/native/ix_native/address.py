@@ -45,6 +45,8 @@ QUOT_KIND = {"type": 0, "ctor": 1, "lift": 2, "ind": 3}
 
 def uvarint(n: int) -> bytes:
     """Unsigned LEB128."""
+    if 0 <= n < 128:  # one byte: most counts, indices and de Bruijn indices
+        return _ONE_BYTE[n]
     if n < 0:
         raise ValueError("uvarint of a negative number")
     out = bytearray()
@@ -56,6 +58,9 @@ def uvarint(n: int) -> bytes:
         else:
             out.append(b)
             return bytes(out)
+
+
+_ONE_BYTE = tuple(bytes([i]) for i in range(128))
 
 
 def blob(data: bytes) -> bytes:
@@ -190,7 +195,13 @@ class Encoder:
             seen.add(e)
             total += size[e]
             t = e.tag
-            if t == CONST:
+            if t == APP:  # the children of the common tags inline: this loop is hot
+                stack.append(e.fn)
+                stack.append(e.arg)
+            elif t == LAM or t == PI:
+                stack.append(e.type)
+                stack.append(e.body)
+            elif t == CONST:
                 names[e.name] = None
             elif t == PROJ:
                 names[e.sname] = None  # the kernel looks the structure up by name

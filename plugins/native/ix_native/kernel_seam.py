@@ -10,7 +10,7 @@ prediction are in one unit.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ixcore.address import Address
 from ixcore.errors import VerificationError
@@ -19,7 +19,8 @@ from .provers import BlockVerdict
 
 
 def check_blocks(sub_env, blocks: Sequence[bytes]) -> list[BlockVerdict]:
-    """One verdict per block of `blocks` (addresses of `sub_env`, a NativeEnv)."""
+    """One verdict per block of `blocks` (addresses of `sub_env`, a NativeEnv or the
+    `subenv.SubEnv` just written)."""
     from .lean.checker import Kernel
 
     block_of_decl = {id(d): Address(b) for b in blocks for d in sub_env.decls_of(b)}
@@ -40,7 +41,7 @@ def check_blocks(sub_env, blocks: Sequence[bytes]) -> list[BlockVerdict]:
 
 def native_leaf_prover():
     """The registered `native` leaf prover: the kernel above over ndjson sub-envs."""
-    from .env import NdjsonFormat
     from .provers import NativeLeafProver
+    from .subenv import load_sub_env
 
-    return NativeLeafProver(check_blocks, NdjsonFormat().load)
+    return NativeLeafProver(check_blocks, load_sub_env)

@@ -7,11 +7,13 @@ Ix-way heartbeats, Ix's op counters, the serialized size, the member count, the 
 edges (delta-unfolded definitions and theorems mapped to their blocks, self-edges
 dropped) and `extra["lean_heartbeats"]` (the C++ kernel's count).
 
-`jobs > 1` checks chunks of blocks in a process pool; each worker parses the export once.
-Counts depend only on the declaration checked, so the profile is the same for any `jobs`.
+`jobs > 1` checks chunks of blocks in a pool of processes forked after the export is
+parsed, so they share it instead of each parsing it again. Counts depend only on the
+declaration checked, so the profile is the same for any `jobs`.
 """
 from __future__ import annotations
 
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import attrs
@@ -53,14 +55,8 @@ def _check(export, positions: list[int]) -> list[DeclWork]:
             for st in stats]
 
 
+#: the export the pool's forked workers inherit (set only while a pool is open)
 _WORKER_EXPORT = None
-
-
-def _worker_init(path: str) -> None:
-    global _WORKER_EXPORT
-    from .lean.export import read_export
-
-    _WORKER_EXPORT = read_export(path)
 
 
 def _worker_check(positions: list[int]) -> list[DeclWork]:
@@ -100,16 +96,21 @@ class KernelProfiler:
                 progress(len(selected))
         else:
             by_line = sorted(selected, key=lambda i: decl_pos[i][0])
-            with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init, initargs=(str(env.path),)) as pool:
-                futs = {}
-                for chunk in _chunks(by_line, jobs):
-                    positions = sorted(p for i in chunk for p in decl_pos[i])
-                    futs[pool.submit(_worker_check, positions)] = (positions, len(chunk))
-                for fut in as_completed(futs):
-                    positions, nblocks = futs[fut]
-                    results.update(zip(positions, fut.result()))
-                    if progress is not None:
-                        progress(nblocks)
+            global _WORKER_EXPORT
+            _WORKER_EXPORT = env.export
+            try:
+                with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                    futs = {}
+                    for chunk in _chunks(by_line, jobs):
+                        positions = sorted(p for i in chunk for p in decl_pos[i])
+                        futs[pool.submit(_worker_check, positions)] = (positions, len(chunk))
+                    for fut in as_completed(futs):
+                        positions, nblocks = futs[fut]
+                        results.update(zip(positions, fut.result()))
+                        if progress is not None:
+                            progress(nblocks)
+            finally:
+                _WORKER_EXPORT = None
         return self._assemble(env, selected, block_at, results)
 
     def _assemble(self, env, selected, block_at, results) -> Profile:

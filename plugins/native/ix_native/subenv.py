@@ -4,14 +4,27 @@ block they reference, transitively, in dependency order, with freshly numbered i
 The file re-exports the parsed declarations verbatim (binder names and infos included), so
 loading it gives the same block addresses; it is what a leaf prover ships to a checker that
 admits the dependencies and checks only the shard's own blocks.
+
+The leaf prover writes the file, binds its claim to the blake3 of the bytes and then loads
+it. Parsing and re-addressing the bytes it has just written would cost more than checking
+them, so `write_sub_env` keeps what it serialized (`SubEnv`: the parent's own declaration
+objects, in file order) under the digest of the bytes, and `load_sub_env` hands that back
+when the file still hashes to it; any other file is parsed as usual. The bytes are written
+from exactly those objects, and re-executing a leaf writes the same bytes again.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
+import blake3
 import orjson
 
+from ixcore.address import Address
+from ixcore.errors import InputError
+
 from .address import expr_children
+from .lean.export import Export
 from .lean.expr import APP, BINDER_INFOS, BVAR, CONST, LAM, LET, LIT, PI, PROJ, SORT
 from .lean.level import IMAX, MAX, PARAM, SUCC, ZERO
 
@@ -24,19 +37,38 @@ _META = {
 }
 
 
+_BINDER_INFO_JSON = tuple(orjson.dumps(b) for b in BINDER_INFOS)
+_BUFFER = 1 << 20
+
+
 class ExportWriter:
     """Interns kernel names, levels and expressions into new ids, emitting each primitive
-    line before its first use."""
+    line before its first use. Expression lines, most of the file, are formatted as bytes
+    directly (the same bytes orjson writes for the equivalent object) and written in
+    chunks; `close()` flushes."""
 
     def __init__(self, out):
         self.out = out
+        self.buf = bytearray()
         self.names: dict = {}
         self.levels: dict = {}
         self.exprs: dict = {}
         self._line(_META)
 
     def _line(self, obj) -> None:
-        self.out.write(orjson.dumps(obj) + b"\n")
+        self._raw(orjson.dumps(obj) + b"\n")
+
+    def _raw(self, line: bytes) -> None:
+        buf = self.buf
+        buf += line
+        if len(buf) >= _BUFFER:
+            self.out.write(bytes(buf))
+            buf.clear()
+
+    def close(self) -> None:
+        if self.buf:
+            self.out.write(bytes(self.buf))
+            self.buf.clear()
 
     def name(self, n) -> int:
         if n.prefix is None:
@@ -78,42 +110,47 @@ class ExportWriter:
         got = ids.get(root)
         if got is not None:
             return got
+        raw = self._raw
+        body = self._body
         stack = [root]
         while stack:  # iterative post-order: export terms can be very deep
             e = stack[-1]
             if e in ids:
                 stack.pop()
                 continue
-            kids = expr_children(e)
-            pending = [c for c in kids if c not in ids]
+            pending = [c for c in expr_children(e) if c not in ids]
             if pending:
                 stack += pending
                 continue
             stack.pop()
             eid = ids[e] = len(ids)
-            self._line({"ie": eid, **self._body(e)})
+            raw(b'{"ie":%d,%s}\n' % (eid, body(e)))
         return ids[root]
 
-    def _body(self, e) -> dict:
+    def _body(self, e) -> bytes:
+        """The line's fields after "ie", as orjson writes them."""
         t = e.tag
         ids = self.exprs
-        if t == BVAR:
-            return {"bvar": e.idx}
-        if t == SORT:
-            return {"sort": self.level(e.level)}
-        if t == CONST:
-            return {"const": {"name": self.name(e.name), "us": [self.level(l) for l in e.levels]}}
         if t == APP:
-            return {"app": {"fn": ids[e.fn], "arg": ids[e.arg]}}
+            return b'"app":{"fn":%d,"arg":%d}' % (ids[e.fn], ids[e.arg])
         if t == LAM or t == PI:
-            return {"lam" if t == LAM else "forallE": {
-                "name": self.name(e.name), "type": ids[e.type], "body": ids[e.body], "binderInfo": BINDER_INFOS[e.bi]}}
+            return b'"%s":{"name":%d,"type":%d,"body":%d,"binderInfo":%s}' % (
+                b"lam" if t == LAM else b"forallE", self.name(e.name), ids[e.type], ids[e.body], _BINDER_INFO_JSON[e.bi])
+        if t == BVAR:
+            return b'"bvar":%d' % e.idx
+        if t == CONST:
+            us = b",".join(b"%d" % self.level(lv) for lv in e.levels)
+            return b'"const":{"name":%d,"us":[%s]}' % (self.name(e.name), us)
+        if t == SORT:
+            return b'"sort":%d' % self.level(e.level)
         if t == LET:
-            return {"letE": {"name": self.name(e.name), "type": ids[e.type], "value": ids[e.value], "body": ids[e.body], "nondep": False}}
+            return b'"letE":{"name":%d,"type":%d,"value":%d,"body":%d,"nondep":false}' % (
+                self.name(e.name), ids[e.type], ids[e.value], ids[e.body])
         if t == LIT:
-            return {"natVal": str(e.value)} if isinstance(e.value, int) else {"strVal": e.value}
+            v = e.value
+            return b'"natVal":"%d"' % v if isinstance(v, int) else b'"strVal":%s' % orjson.dumps(v)
         if t == PROJ:
-            return {"proj": {"typeName": self.name(e.sname), "idx": e.idx, "struct": ids[e.struct]}}
+            return b'"proj":{"typeName":%d,"idx":%d,"struct":%d}' % (self.name(e.sname), e.idx, ids[e.struct])
         raise ValueError(f"cannot export expression tag {t}")
 
     def names_of(self, xs) -> list[int]:
@@ -160,15 +197,69 @@ class ExportWriter:
         self._line({"inductive": {"types": types, "ctors": ctors, "recs": recs}})
 
 
+@attrs.frozen(eq=False)
+class SubEnv:
+    """A written closure sub-environment as the kernel seam reads it: its declarations in
+    file order (`export.decls`), each block's declarations, and the blake3 of its bytes."""
+
+    path: Path
+    digest: bytes
+    export: Export
+    by_block: dict
+
+    def decls_of(self, block) -> list:
+        try:
+            return list(self.by_block[Address(block)])
+        except KeyError:
+            raise InputError(f"{self.path}: no block with address {Address(block)}") from None
+
+
+class _HashingFile:
+    """Writes to a file and feeds the same bytes to blake3."""
+
+    def __init__(self, fh):
+        self.fh = fh
+        self.hasher = blake3.blake3()
+
+    def write(self, data: bytes) -> None:
+        self.fh.write(data)
+        self.hasher.update(data)
+
+
+#: the sub-env this process wrote last, until `load_sub_env` takes it
+_WRITTEN: list[SubEnv] = []
+
+
 def write_sub_env(env, blocks, path) -> Path:
     """Write the closure of `blocks` of a NativeEnv to `path` (atomically) and return it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as out:
+    by_block = {addr: env.decls_of(addr) for addr in env.closure(blocks)}
+    decls = [d for ds in by_block.values() for d in ds]
+    with open(tmp, "wb") as fh:
+        out = _HashingFile(fh)
         w = ExportWriter(out)
-        for addr in env.closure(blocks):
-            for d in env.decls_of(addr):
-                w.decl(d)
+        for d in decls:
+            w.decl(d)
+        w.close()
     tmp.replace(path)
+    export = Export(str(path), _META["meta"], _META["meta"]["format"]["version"], decls,
+                    {n: d for d in decls for n in d.names()})
+    _WRITTEN[:] = [SubEnv(path, out.hasher.digest(), export, by_block)]
     return path
+
+
+def load_sub_env(path):
+    """The sub-env at `path`: the one just written when the file still holds its bytes
+    (same path, same blake3), else parsed and addressed from the file."""
+    path = Path(path)
+    written = _WRITTEN.pop() if _WRITTEN else None
+    if written is not None and written.path == path:
+        h = blake3.blake3()
+        h.update_mmap(str(path))
+        if h.digest() == written.digest:
+            return written
+    from .env import NdjsonFormat
+
+    return NdjsonFormat().load(path)

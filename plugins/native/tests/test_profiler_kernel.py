@@ -95,3 +95,16 @@ def test_cli_writes_ixprof_v2(env, prof, tmp_path):
     back = read_ixprof(out)
     assert back == prof and back.version == 2
     assert np.array_equal(back.extra["lean_heartbeats"], prof.extra["lean_heartbeats"])
+
+
+def test_pool_workers_share_the_parsed_export(env, prof, monkeypatch):
+    """Workers are forked after the parse: none of them reads the file again."""
+    import ix_native.lean.export as export_mod
+
+    env.load_full()
+
+    def no_read(path):
+        raise AssertionError(f"a profiler worker re-parsed {path}")
+
+    monkeypatch.setattr(export_mod, "read_export", no_read)
+    assert KernelProfiler().profile(env, jobs=2) == prof
