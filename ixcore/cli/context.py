@@ -58,7 +58,17 @@ class Context:
         return make_console(stderr=self.as_json, quiet=self.quiet and not self.as_json)
 
     def sniff_format(self, path) -> str | None:
-        """The name of the first installed env format that recognises `path`, or None."""
+        """The name of the first installed env format that recognises `path`, or None.
+        Only a regular file is sniffed (opening a FIFO would block); the readers reject
+        anything else with a one-line error naming it."""
+        import os
+        import stat
+
+        try:
+            if not stat.S_ISREG(os.stat(path).st_mode):
+                return None
+        except OSError:
+            return None
         reg = self.host.registry("env_format")
         for entry in reg.entries():
             try:

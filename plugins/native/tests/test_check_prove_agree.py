@@ -52,9 +52,10 @@ def _ix(*args) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory):
-    """A cwd whose ix.toml makes proving cheap: static profile, range partitioner."""
+    """A cwd whose ix.toml makes proving cheap: static profile, range partitioner (with an
+    eps that two range shards always meet: this sweep is about verdicts, not balance)."""
     d = tmp_path_factory.mktemp("agree")
-    (d / "ix.toml").write_text('profiler = "none"\npartitioner = "range"\n')
+    (d / "ix.toml").write_text('profiler = "none"\npartitioner = "range"\n[partition]\neps = 0.99\n')
     return d
 
 

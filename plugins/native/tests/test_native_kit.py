@@ -40,10 +40,9 @@ def test_native_leaf_prover_conforms(host, env):
 
 
 def test_native_agg_prover_conforms(host, env):
-    """Known finding of the kit: NativeAggProver.verify checks its record's claim, program
-    and child count but not the `children`/`child_claims` entries, so a flipped byte there
-    verifies (only `ix verify --reexecute`, which walks the children, would notice)."""
+    """The kit once found that NativeAggProver.verify did not bind its record's
+    `children`/`child_claims` entries; the record is now signed over the whole proof
+    encoding, so a flipped byte anywhere fails `verify_rejects_tampering`."""
     check_agg_prover(
         lambda: host.create("agg_prover", "native", {}), lambda: host.create("leaf_prover", "native", {}), env,
-        expected_failed={"verify_rejects_tampering": "record children/child_claims not bound by verify (reported)"},
     )
