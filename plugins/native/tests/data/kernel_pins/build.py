@@ -123,6 +123,21 @@ def _two_defs_same_height():
             _thm("F_eq_G", [a], app(const("F"), a), app(const("G"), a), T)]
 
 
+def _binder_domains():
+    """`axiom A B : Type`, `(A → A) = (B → A)` as types: Π-types with different domains."""
+    A, B = const("A"), const("B")
+    x = Local("x", A)
+    y = Local("y", B)
+    one = ("succ", ONE)  # (A → A) : Type, so Eq lives in Type 1 (level 2)
+    return [Axiom("A", (), TYPE), Axiom("B", (), TYPE),
+            Theorem("arrow_domains", (), _eq(TYPE, pi([x], A), pi([y], A), one), _rfl(TYPE, pi([x], A), one))]
+
+
+def _bool_block():
+    return derive_inductive((), 0, [IndType("Bool", TYPE, (Ctor("Bool.false", const("Bool")),
+                                                           Ctor("Bool.true", const("Bool"))))])
+
+
 def _tree_block():
     """`inductive Tree | leaf | node (t : Tree)`: constructors, but not a structure."""
     t = Local("t", const("Tree"))
@@ -195,10 +210,10 @@ def _levels_theorem(name: str):
     return Theorem(name, ("u", "v"), pi([al, a], _eq(al, a, a, uv)), lam([al, a], _rfl(al, a, vu)))
 
 
-# nanoda (../shared/anchors/nanoda) is no oracle for these: it rejects the recursor of a
-# field-less inductive such as U (its own recursor check fails), while Lean accepts
-# `example (x y : Unit) : x = y := rfl`.
-NANODA_BLIND = {"unit_like.ndjson", "unit_like_indexed.ndjson"}
+# nanoda (../shared/anchors/nanoda) is no oracle for these: it rejects the recursor of an
+# inductive whose constructors have no fields (U, Bool: its recursor check fails), while Lean accepts
+# `example (x y : Unit) : x = y := rfl` and unfolds `t = true` (see those rows in MANIFEST.tsv).
+NANODA_BLIND = {"unit_like.ndjson", "unit_like_indexed.ndjson", "bool_true_reflection.ndjson"}
 
 # name -> (expected verdict, rule pinned, declarations)
 PINS = {
@@ -236,6 +251,16 @@ PINS = {
     "delta_heads_differ.ndjson": (
         "reject", "def_eq lazy delta: the argument shortcut is for one definition only (F a = G a, same height)",
         lambda: [_eq_block(), _axiom_type(), *_two_defs_same_height()]),
+    "binder_domain_differ.ndjson": (
+        "reject", "def_eq: binders are equal only if their domains are ((A → A) = (B → A) is false)",
+        lambda: [_eq_block(), *_binder_domains()]),
+    "nat_lit_differ.ndjson": (
+        "reject", "def_eq: two Nat literals are equal only if their values are (2 = 3 is false)",
+        lambda: [_eq_block(), _nat_block(), _thm("two_eq_three", [], lit(2), lit(3), const("Nat"))]),
+    "bool_true_reflection.ndjson": (
+        "accept", "def_eq: a closed term whose whnf is Bool.true equals Bool.true (t = true)",
+        lambda: [_eq_block(), _bool_block(), Definition("t", (), const("Bool"), const("Bool.true"), 1),
+                 _thm("t_eq_true", [], const("t"), const("Bool.true"), const("Bool"))]),
     "unit_like.ndjson": (
         "accept", "def_eq: any two values of a unit-like type are equal",
         lambda: [_eq_block(), *_unit_blocks(), _unit_theorem("U.eq", const("U"))]),
