@@ -63,7 +63,8 @@ CHAIN_TESTS = [
     "tests/test_pipeline_flow.py", "tests/test_manifest_aggplan.py", "plugins/native/tests/test_provers_native.py",
 ]
 STORE_TESTS = [
-    "tests/test_store_fs.py", "tests/test_store_verify.py", "tests/test_proofio_vector.py", "tests/test_proofio_decode.py",
+    "tests/test_store_fs.py", "tests/test_store_verify.py", "tests/test_store_hostile.py", "tests/test_proofio_vector.py",
+    "tests/test_proofio_decode.py",
 ]
 # module (repo path) -> the fast tests that exercise it
 MODULES = {
