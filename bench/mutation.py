@@ -64,7 +64,7 @@ CHAIN_TESTS = [
 ]
 STORE_TESTS = [
     "tests/test_store_fs.py", "tests/test_store_verify.py", "tests/test_store_hostile.py", "tests/test_proofio_vector.py",
-    "tests/test_proofio_decode.py",
+    "tests/test_proofio_decode.py", "tests/test_store_maintenance.py",
 ]
 # module (repo path) -> the fast tests that exercise it
 MODULES = {
