@@ -68,3 +68,14 @@ def test_stats_are_sorted_json_and_odd_values_are_written_readably():
     p = attrs.evolve(PROOF, stats={"b": 1, "a": b"\x01\x02", "n": np.int64(5), "p": Path("x")})
     data = proofio.dumps(p)
     assert data[len(RECORD) + 12:] == b'{"a": "0102", "b": 1, "n": 5, "p": "x"}'
+
+
+def test_messages_name_the_source_everywhere():
+    n = len(RECORD)
+    _err(RECORD + b"ST", f"offset {n}: truncated (needs 4 bytes, 2 left)")
+    with pytest.raises(InputError, match=r"^<proof>: offset 0: not an ix proof \(bad magic\)$"):
+        proofio.loads(b"IXPG" + RECORD[4:])
+    with pytest.raises(InputError, match=r"^<proof>: offset 0: not an ix proof \(bad magic\)$"):
+        proofio.record_of(b"IXPG" + RECORD[4:])
+    with pytest.raises(InputError, match=r"^x\.proof: offset 0: truncated \(needs 4 bytes, 3 left\)$"):
+        proofio.record_of(b"IXP", source="x.proof")
