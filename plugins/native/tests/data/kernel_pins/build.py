@@ -78,12 +78,21 @@ def _proj_eq_theorem(name: str, lhs_idx: int, rhs_idx: int):
     return _thm(name, [al, p], proj("Pair", lhs_idx, p), proj("Pair", rhs_idx, p), al)
 
 
-def _struct_eta_theorem(name: str, first: int, second: int):
-    """`∀ (α : Type) (p : Pair α), p = Pair.mk p.first p.second`."""
+def _struct_eta_theorem(name: str, first: int, second: int, mk_left: bool = False):
+    """`∀ (α : Type) (p : Pair α), p = Pair.mk p.first p.second` (or `Pair.mk … = p`)."""
     al = Local("α", TYPE)
     p = Local("p", app(const("Pair"), al))
     mk = app(const("Pair.mk"), al, proj("Pair", first, p), proj("Pair", second, p))
+    if mk_left:
+        return _thm(name, [al, p], mk, p, app(const("Pair"), al))
     return _thm(name, [al, p], p, mk, app(const("Pair"), al))
+
+
+def _any_two(name: str, ty_of):
+    """`∀ (α : Type) (x y : ty_of α), x = y`: false unless the type is unit-like."""
+    al = Local("α", TYPE)
+    x, y = Local("x", ty_of(al)), Local("y", ty_of(al))
+    return _thm(name, [al, x, y], x, y, ty_of(al))
 
 
 def _axiom_type():
@@ -226,6 +235,9 @@ PINS = {
     "struct_eta.ndjson": (
         "accept", "def_eq: struct eta, p = Pair.mk p.1 p.2",
         lambda: [_eq_block(), _pair_block(), _struct_eta_theorem("Pair.eta", 0, 1)]),
+    "struct_eta_left.ndjson": (
+        "accept", "def_eq: struct eta with the constructor on the left, Pair.mk p.1 p.2 = p",
+        lambda: [_eq_block(), _pair_block(), _struct_eta_theorem("Pair.eta_left", 0, 1, mk_left=True)]),
     "struct_eta_fields_swapped.ndjson": (
         "reject", "def_eq: struct eta compares every field (p = Pair.mk p.2 p.1 is false)",
         lambda: [_eq_block(), _pair_block(), _struct_eta_theorem("Pair.eta_swapped", 1, 0)]),
@@ -273,6 +285,12 @@ PINS = {
     "nat_lit_succ.ndjson": (
         "accept", "def_eq Nat offsets: a literal equals its successor chain (2 = succ (succ zero))",
         lambda: [_eq_block(), _nat_block(), _nat_lit_succ_theorem()]),
+    "structure_not_unit_like.ndjson": (
+        "reject", "def_eq: a structure with fields is not unit-like (any p q : Pair α equal is false)",
+        lambda: [_eq_block(), _pair_block(), _any_two("Pair.all_eq", lambda al: app(const("Pair"), al))]),
+    "variable_type_not_unit_like.ndjson": (
+        "reject", "def_eq: values of a type variable are not all equal (x = y for x y : α is false)",
+        lambda: [_eq_block(), _any_two("all_eq", lambda al: al)]),
     "levels_commuted.ndjson": (
         "accept", "def_eq: constants are equal when their universe levels are equivalent (max u v ~ max v u)",
         lambda: [_eq_block(), _levels_theorem("Eq.levels_commute")]),
