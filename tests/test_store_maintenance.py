@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from ixcore import proofio
 from ixcore.address import Address
+from ixcore.errors import InputError
 from ixcore.merkle import merkle_root
 from ixcore.model import Claim, Proof
 from ixcore.store import FsStore, ProofKey
@@ -99,3 +102,64 @@ def test_entries_by_kind_and_covering(tmp_path):
     # when 2 is proven now, the assumption is discharged by the novel proof instead
     assert {e.id for e in store.find_covering([a(1)], novel=[a(2)])} == {leaf1}
     assert store.find_covering([a(9)]) == []
+
+
+def test_rebuild_index_replaces_a_row_that_disagrees_with_its_file(tmp_path):
+    import sqlite3
+
+    from ixcore.address import pack
+
+    store = FsStore(tmp_path)
+    pid = store.put(proof([1, 2]))
+    db = sqlite3.connect(tmp_path / "index.sqlite", isolation_level=None)
+    db.execute("UPDATE proofs SET subjects = ? WHERE id = ?", (pack([a(1)]), str(pid)))
+    db.close()
+    assert not store.verify().ok
+    assert store.rebuild_index() == 1
+    assert store.verify().ok and FsStore(tmp_path).verify().ok
+    names = {p.name for p in tmp_path.iterdir()} - {"index.sqlite-wal", "index.sqlite-shm"}
+    assert names == {"FORMAT", "index.sqlite", "lock", "proofs", "tmp", "quarantine"}
+
+
+def test_opening_adopts_every_valid_file_past_corrupt_ones(tmp_path):
+    from blake3 import blake3
+
+    FsStore(tmp_path)
+    valid = []
+    for i in range(5):
+        p = proof([i])
+        pid = proofio.proof_id(p)
+        payload = proofio.dumps(p)
+        path = _file(tmp_path, pid)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(payload + blake3(payload).digest())
+        valid.append(pid)
+        bad = Address.hash(b"corrupt %d" % i)
+        bad_path = _file(tmp_path, bad)
+        bad_path.parent.mkdir(parents=True, exist_ok=True)
+        bad_path.write_bytes(b"not a proof at all, and no checksum either" * 2)
+    store = FsStore(tmp_path)
+    assert sorted(e.id for e in store.entries()) == sorted(valid)
+    assert len(store.verify().problems) == 5
+
+
+def test_malformed_record_with_a_valid_checksum_names_the_file(tmp_path):
+    from blake3 import blake3
+
+    store = FsStore(tmp_path)
+    pid = Address.hash(b"bad magic")
+    payload = b"IXPG" + proofio.dumps(proof([1]))[4:]
+    path = _file(tmp_path, pid)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(payload + blake3(payload).digest())
+    with pytest.raises(InputError) as info:
+        store.get(pid)
+    assert str(info.value) == f"{path}: offset 0: not an ix proof (bad magic)"
+
+
+def test_covering_only_considers_the_given_keys(tmp_path):
+    store = FsStore(tmp_path)
+    store.put(proof([1], program=b"other"))
+    mine = store.put(proof([1]))
+    key = ProofKey("t", Address.hash(b"leaf"), "k1")
+    assert [e.id for e in store.find_covering([a(1)], keys={key})] == [mine]
