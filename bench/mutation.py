@@ -62,7 +62,10 @@ CHAIN_TESTS = [
     "tests/test_fold_adversarial.py", "tests/test_fold_contract.py", "tests/test_verify_checks.py",
     "tests/test_pipeline_flow.py", "tests/test_manifest_aggplan.py", "plugins/native/tests/test_provers_native.py",
 ]
-STORE_TESTS = ["tests/test_store_fs.py", "tests/test_store_verify.py", "tests/test_proofio_vector.py"]
+STORE_TESTS = [
+    "tests/test_store_fs.py", "tests/test_store_verify.py", "tests/test_store_hostile.py", "tests/test_proofio_vector.py",
+    "tests/test_proofio_decode.py", "tests/test_store_maintenance.py",
+]
 # module (repo path) -> the fast tests that exercise it
 MODULES = {
     "ixcore/merkle.py": ["tests/test_merkle.py", "tests/test_merkle_join.py", "tests/test_core_merkle_vectors.py",

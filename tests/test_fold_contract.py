@@ -5,6 +5,8 @@ Each test here killed a mutant of ixcore/fold.py that the other tests let surviv
 (bench/mutation.py, docs/testing.md)."""
 from __future__ import annotations
 
+import time
+
 import attrs
 import pytest
 from ix_native.provers import NativeAggProver
@@ -73,14 +75,19 @@ def test_manifest_broken_after_construction_is_caught_with_its_source(leaves):
     object.__setattr__(broken, "shards", (m.shards[0], m.shards[0]))  # a hostile object, not a parsed file
     with pytest.raises(InputError, match=r"^m\.ixes: shard at position 1 has id 0$"):
         validate_manifest(broken, "m.ixes")
+    with pytest.raises(InputError, match=r"^manifest: shard at position 1 has id 0$"):
+        validate_manifest(broken)
 
 
 def test_without_an_aggregator_only_the_discharge_is_computed(leaves):
     _, m, ps = leaves
     stored = {Address.hash(b"s"): ps[3]}
     ops = plan_fold(m.tree, [0, 1, 2], list(stored), 4)
+    t0 = time.perf_counter()
     res = run_fold(ops, dict(enumerate(ps[:3])), stored, None)
-    assert res.root is None and not res.aggregated and res.aggregations == 0 and res.ops == tuple(ops)
+    elapsed = time.perf_counter() - t0
+    assert res.root is None and res.aggregated is False and res.aggregations == 0 and res.ops == tuple(ops)
+    assert 0 <= res.seconds <= elapsed  # the fold's own clock, inside the call
     assert res.discharge.subjects == tuple(sorted({s for p in ps for s in p.subjects}))
     assert res.discharge.assumptions == ()
 
@@ -89,7 +96,10 @@ def test_aggregates_are_counted_and_returned_root_last(leaves):
     _, m, ps = leaves
     agg = NativeAggProver(ToyLeafProver(), arity=2)
     ops = plan_fold(m.tree, [0, 1, 2, 3], [], 2)
+    t0 = time.perf_counter()
     res = run_fold(ops, dict(enumerate(ps)), {}, agg.aggregate)
+    elapsed = time.perf_counter() - t0
+    assert res.ops == tuple(ops) and 0 <= res.seconds <= elapsed
     n_agg = sum(isinstance(op, Agg) for op in ops)
     assert n_agg == 3 and res.aggregations == n_agg and res.aggregated
     assert len(res.aggregates) == n_agg and res.aggregates[-1] is res.root

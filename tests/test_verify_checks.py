@@ -69,6 +69,7 @@ def test_backend_rejection_fails_only_the_proof_check(chain):
 
     r = _verify(env, agg, root, backend_check=reject)
     assert _failed(r) == ["proof"] and r.checks[0].detail == "body is not a record"
+    assert r.checks[0].ok is False and r.to_json()["checks"][0]["ok"] is False
 
 
 @pytest.mark.parametrize("field, value, name", [
@@ -127,7 +128,7 @@ def test_subject_without_targets_must_equal_the_env_root(chain):
     env, leaves, agg, _ = chain
     partial = agg.aggregate(leaves[:2])
     r = _verify(env, agg, partial, require_unconditional=False)
-    assert _failed(r) == ["subject"]
+    assert _failed(r) == ["subject"] and r.failures()[0].ok is False
     assert r.failures()[0].detail == (
         f"subject {merkle_root(partial.subjects).short()} != env root {Address(env.env_root()).short()}")
     assert "subject" not in [c.name for c in _verify(env, agg, partial, env_root=None).checks]
@@ -168,3 +169,17 @@ def test_leaf_set_without_aggregation(chain):
     assert _failed(verify_leaf_set([], leaf_id=leaf_id)) == ["program id"]
     bad = attrs.evolve(leaves[0], claim=attrs.evolve(leaves[0].claim, failures=1))
     assert _failed(verify_leaf_set([bad, *leaves[1:]], leaf_id=leaf_id, env_root=env.env_root())) == ["failures"]
+    # the backend check runs on every leaf: a body that does not carry its claim fails it
+    tampered = attrs.evolve(leaves[1], body=b'{"claim": {}}')
+    r = verify_leaf_set([leaves[0], tampered, leaves[2]], leaf_id=leaf_id, backend_check=ToyLeafProver().verify,
+                        env_root=env.env_root())
+    assert _failed(r) == ["proof"] and r.failures()[0].detail == "toy leaf: body does not carry the claim"
+
+
+def test_leaf_set_with_a_reused_leaf_beyond_the_env(chain, tmp_path):
+    env, leaves, agg, _ = chain
+    other = ToyFormat().load(write_toy_env(tmp_path / "other.toy.json", 1, prefix="d"))
+    reused = ToyLeafProver().prove(other, [w.block for w in other.work_items()], tmp_path)
+    targets = [t for w in env.work_items() for t in w.proven_targets]
+    r = verify_leaf_set([*leaves, reused], leaf_id=agg.program_ids[0], env_root=env.env_root(), env_targets=targets)
+    assert r.ok, r.failures()

@@ -78,12 +78,21 @@ def _proj_eq_theorem(name: str, lhs_idx: int, rhs_idx: int):
     return _thm(name, [al, p], proj("Pair", lhs_idx, p), proj("Pair", rhs_idx, p), al)
 
 
-def _struct_eta_theorem(name: str, first: int, second: int):
-    """`∀ (α : Type) (p : Pair α), p = Pair.mk p.first p.second`."""
+def _struct_eta_theorem(name: str, first: int, second: int, mk_left: bool = False):
+    """`∀ (α : Type) (p : Pair α), p = Pair.mk p.first p.second` (or `Pair.mk … = p`)."""
     al = Local("α", TYPE)
     p = Local("p", app(const("Pair"), al))
     mk = app(const("Pair.mk"), al, proj("Pair", first, p), proj("Pair", second, p))
+    if mk_left:
+        return _thm(name, [al, p], mk, p, app(const("Pair"), al))
     return _thm(name, [al, p], p, mk, app(const("Pair"), al))
+
+
+def _any_two(name: str, ty_of):
+    """`∀ (α : Type) (x y : ty_of α), x = y`: false unless the type is unit-like."""
+    al = Local("α", TYPE)
+    x, y = Local("x", ty_of(al)), Local("y", ty_of(al))
+    return _thm(name, [al, x, y], x, y, ty_of(al))
 
 
 def _axiom_type():
@@ -121,6 +130,21 @@ def _two_defs_same_height():
     return [Axiom("c", (), T), Definition("F", (), pi([x], T), lam([x], x), 1),
             Definition("G", (), pi([x], T), lam([x], const("c")), 1),
             _thm("F_eq_G", [a], app(const("F"), a), app(const("G"), a), T)]
+
+
+def _binder_domains():
+    """`axiom A B : Type`, `(A → A) = (B → A)` as types: Π-types with different domains."""
+    A, B = const("A"), const("B")
+    x = Local("x", A)
+    y = Local("y", B)
+    one = ("succ", ONE)  # (A → A) : Type, so Eq lives in Type 1 (level 2)
+    return [Axiom("A", (), TYPE), Axiom("B", (), TYPE),
+            Theorem("arrow_domains", (), _eq(TYPE, pi([x], A), pi([y], A), one), _rfl(TYPE, pi([x], A), one))]
+
+
+def _bool_block():
+    return derive_inductive((), 0, [IndType("Bool", TYPE, (Ctor("Bool.false", const("Bool")),
+                                                           Ctor("Bool.true", const("Bool"))))])
 
 
 def _tree_block():
@@ -195,10 +219,10 @@ def _levels_theorem(name: str):
     return Theorem(name, ("u", "v"), pi([al, a], _eq(al, a, a, uv)), lam([al, a], _rfl(al, a, vu)))
 
 
-# nanoda (../shared/anchors/nanoda) is no oracle for these: it rejects the recursor of a
-# field-less inductive such as U (its own recursor check fails), while Lean accepts
-# `example (x y : Unit) : x = y := rfl`.
-NANODA_BLIND = {"unit_like.ndjson", "unit_like_indexed.ndjson"}
+# nanoda (../shared/anchors/nanoda) is no oracle for these: it rejects the recursor of an
+# inductive whose constructors have no fields (U, Bool: its recursor check fails), while Lean accepts
+# `example (x y : Unit) : x = y := rfl` and unfolds `t = true` (see those rows in MANIFEST.tsv).
+NANODA_BLIND = {"unit_like.ndjson", "unit_like_indexed.ndjson", "bool_true_reflection.ndjson"}
 
 # name -> (expected verdict, rule pinned, declarations)
 PINS = {
@@ -211,6 +235,9 @@ PINS = {
     "struct_eta.ndjson": (
         "accept", "def_eq: struct eta, p = Pair.mk p.1 p.2",
         lambda: [_eq_block(), _pair_block(), _struct_eta_theorem("Pair.eta", 0, 1)]),
+    "struct_eta_left.ndjson": (
+        "accept", "def_eq: struct eta with the constructor on the left, Pair.mk p.1 p.2 = p",
+        lambda: [_eq_block(), _pair_block(), _struct_eta_theorem("Pair.eta_left", 0, 1, mk_left=True)]),
     "struct_eta_fields_swapped.ndjson": (
         "reject", "def_eq: struct eta compares every field (p = Pair.mk p.2 p.1 is false)",
         lambda: [_eq_block(), _pair_block(), _struct_eta_theorem("Pair.eta_swapped", 1, 0)]),
@@ -236,6 +263,16 @@ PINS = {
     "delta_heads_differ.ndjson": (
         "reject", "def_eq lazy delta: the argument shortcut is for one definition only (F a = G a, same height)",
         lambda: [_eq_block(), _axiom_type(), *_two_defs_same_height()]),
+    "binder_domain_differ.ndjson": (
+        "reject", "def_eq: binders are equal only if their domains are ((A → A) = (B → A) is false)",
+        lambda: [_eq_block(), *_binder_domains()]),
+    "nat_lit_differ.ndjson": (
+        "reject", "def_eq: two Nat literals are equal only if their values are (2 = 3 is false)",
+        lambda: [_eq_block(), _nat_block(), _thm("two_eq_three", [], lit(2), lit(3), const("Nat"))]),
+    "bool_true_reflection.ndjson": (
+        "accept", "def_eq: a closed term whose whnf is Bool.true equals Bool.true (t = true)",
+        lambda: [_eq_block(), _bool_block(), Definition("t", (), const("Bool"), const("Bool.true"), 1),
+                 _thm("t_eq_true", [], const("t"), const("Bool.true"), const("Bool"))]),
     "unit_like.ndjson": (
         "accept", "def_eq: any two values of a unit-like type are equal",
         lambda: [_eq_block(), *_unit_blocks(), _unit_theorem("U.eq", const("U"))]),
@@ -248,6 +285,12 @@ PINS = {
     "nat_lit_succ.ndjson": (
         "accept", "def_eq Nat offsets: a literal equals its successor chain (2 = succ (succ zero))",
         lambda: [_eq_block(), _nat_block(), _nat_lit_succ_theorem()]),
+    "structure_not_unit_like.ndjson": (
+        "reject", "def_eq: a structure with fields is not unit-like (any p q : Pair α equal is false)",
+        lambda: [_eq_block(), _pair_block(), _any_two("Pair.all_eq", lambda al: app(const("Pair"), al))]),
+    "variable_type_not_unit_like.ndjson": (
+        "reject", "def_eq: values of a type variable are not all equal (x = y for x y : α is false)",
+        lambda: [_eq_block(), _any_two("all_eq", lambda al: al)]),
     "levels_commuted.ndjson": (
         "accept", "def_eq: constants are equal when their universe levels are equivalent (max u v ~ max v u)",
         lambda: [_eq_block(), _levels_theorem("Eq.levels_commute")]),
