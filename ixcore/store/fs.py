@@ -358,9 +358,6 @@ class FsStore:
                             strays.append((Path(f.path), describe_mode(f.stat(follow_symlinks=False).st_mode)))
         return files, strays
 
-    def _files(self) -> dict[str, Path]:
-        return self._scan()[0]
-
     def _clear_tmp(self) -> tuple[int, int]:
         """Unlink the regular `*.tmp` files in tmp/ through a directory descriptor opened
         without following links; returns (removed, left alone)."""
@@ -414,7 +411,7 @@ class FsStore:
         """Make the index agree with the files (read the index first: a proof is always
         renamed into place before its row is inserted, so no live proof is dropped)."""
         indexed = self.index.ids()
-        files = self._files()
+        files = self._scan()[0]
         missing = []
         for pid in set(files) - indexed:
             path = files[pid]
