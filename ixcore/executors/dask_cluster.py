@@ -47,19 +47,21 @@ class DaskExecutor:
             client = Client(cluster)
         try:
             futures = client.map(fn, jobs, retries=self.retries, pure=False)
-            yield from self._collect(client, futures, dict(zip((f.key for f in futures), jobs)))
+            job_of = dict(zip((f.key for f in futures), jobs))
+            yield from self._collect(client, set(futures), job_of)
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
 
-    def _collect(self, client, futures, job_of: dict) -> Iterator[tuple[object, object]]:
+    def _collect(self, client, pending: set, job_of: dict) -> Iterator[tuple[object, object]]:
+        """Yield results as they finish; each future is released once its result is
+        fetched, so workers do not hold proofs the caller already has."""
         from dask.distributed import wait
 
-        watch = Watch(self.name, len(futures), self.timeout_s, self.heartbeat_s or DEFAULT_HEARTBEAT_S)
+        watch = Watch(self.name, len(pending), self.timeout_s, self.heartbeat_s or DEFAULT_HEARTBEAT_S)
         no_worker_limit = self.timeout_s if self.timeout_s is not None else NO_WORKER_GRACE_S
         no_worker_since = None
-        pending = set(futures)
         while pending:
             try:
                 done, pending = wait(list(pending), timeout=min(watch.wait_s(), POLL_S), return_when="FIRST_COMPLETED")
@@ -77,7 +79,10 @@ class DaskExecutor:
                 continue
             for fut in done:
                 watch.finished()
+                job = job_of[fut.key]
                 try:
-                    yield job_of[fut.key], fut.result()
+                    result = fut.result()
                 except Exception as exc:  # the task failed on every retry (KilledWorker included)
-                    yield job_of[fut.key], exc
+                    result = exc
+                fut.release()
+                yield job, result
