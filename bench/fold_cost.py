@@ -1,7 +1,7 @@
 """Folding cost against the size of the store: the same env proven against stores of 0,
 100, 1,000 and 5,000 extra proofs that are either unrelated to it or overlap it.
 
-    .venv/bin/python bench/fold_cost.py [--blocks 2000] [--sizes 0 100 1000 5000] [--out bench/out]
+    .venv/bin/python bench/fold_cost.py [--blocks 2000] [--sizes 0 100 1000 5000] [--kinds ...] [--out bench/out]
 
 The env is the test doubles' toy env (tests/pipeline_doubles.py: a chain of N blocks,
 each referring to the two before it), proven by the toy leaf prover and folded by the
@@ -107,6 +107,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--blocks", type=int, default=2000)
     ap.add_argument("--sizes", type=int, nargs="*", default=[0, 100, 1000, 5000])
+    ap.add_argument("--kinds", nargs="*", default=["unrelated", "overlapping"], choices=["unrelated", "overlapping"])
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "out")
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="ix-fold-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
@@ -115,7 +116,7 @@ def main() -> None:
         env_file = write_toy_env(root / "env.toy.json", args.blocks)
         env = ToyFormat().load(env_file)
         half = [w.block for w in env.work_items()][: args.blocks // 2]
-        for kind in ("unrelated", "overlapping"):
+        for kind in args.kinds:
             base = root / f"store-{kind}"
             store = FsStore(base)
             for shard in manifest_over(half, 4).shards:  # the earlier run: half the env, 4 leaves

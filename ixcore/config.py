@@ -125,7 +125,7 @@ def _check_bound(where: str, value: Any, source: str) -> None:
     if bound is None or not isinstance(value, (int, float)):
         return
     low, inclusive = bound
-    if math.isnan(value) or value < low or (value == low and not inclusive):
+    if (isinstance(value, float) and math.isnan(value)) or value < low or (value == low and not inclusive):
         relation = ">=" if inclusive else ">"
         raise ConfigError(f"{source}: {where!r} must be {relation} {low:g}, got {value!r}")
 
@@ -210,5 +210,5 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
     try:
         return tomllib.loads(read_text(path, "config"))
-    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # TOMLDecodeError, or an integer too long to convert
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None

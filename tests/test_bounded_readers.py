@@ -77,11 +77,23 @@ def test_prove_refuses_a_special_manifest(tmp_path, ix):
     ("partition", "eps", "nan", "'partition.eps' must be > 0"),
     ("partition", "timeout_s", "-5", "'partition.timeout_s' must be > 0"),
     ("partition", "shards", "0", "'partition.shards' must be >= 1"),
+    ("partition", "eps", "-" + "9" * 4000, "'partition.eps' must be > 0"),  # too big for a float
 ])
 def test_config_values_are_range_checked(tmp_path, table, key, value, words):
     (tmp_path / "ix.toml").write_text(f"[{table}]\n{key} = {value}\n")
     with pytest.raises(ConfigError, match=words):
         load_config(cwd=tmp_path)
+
+
+def test_an_integer_too_long_to_convert_is_a_config_error(tmp_path):
+    (tmp_path / "ix.toml").write_text("[prove]\njobs = " + "9" * 5000 + "\n")
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(4300)  # CPython's default (the NDJSON reader lifts it)
+    try:
+        with pytest.raises(ConfigError, match="not valid TOML"):
+            load_config(cwd=tmp_path)
+    finally:
+        sys.set_int_max_str_digits(limit)
 
 
 def test_config_bounds_apply_to_command_line_overrides():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from pathlib import Path
 
@@ -133,16 +132,11 @@ def test_dask_one_worker_killed_still_recovers(process_cluster, tmp_path):
     assert (tmp_path / "m").exists()  # the worker really died once
 
 
-@attrs.frozen
-class SlowUnlessFirst:
-    marker: str
-
-    def __call__(self, job: Job):
-        if job.shard == 0:
-            Path(self.marker).touch()
-            return 0
-        time.sleep(30)
-        return job.shard
+def slow_unless_first(job: Job):
+    if job.shard == 0:
+        return 0
+    time.sleep(30)
+    return job.shard
 
 
 def test_dask_every_worker_gone_fails_naming_unfinished_shards(process_cluster, tmp_path, monkeypatch):
@@ -151,17 +145,10 @@ def test_dask_every_worker_gone_fails_naming_unfinished_shards(process_cluster, 
     from ixcore.executors import DaskExecutor, dask_cluster
 
     monkeypatch.setattr(dask_cluster, "NO_WORKER_GRACE_S", 2.0)
-    marker = tmp_path / "first-done"
-
-    def kill_all_workers():
-        while not marker.exists():
-            time.sleep(0.05)
-        process_cluster.scale(0)
-
-    threading.Thread(target=kill_all_workers, daemon=True).start()
     got = []
     with pytest.raises(IncompleteRun, match=r"dask executor: 3 of 4 job\(s\) did not finish \(the cluster has had no worker for \d+ s\): shards 1, 2, 3"):
         for job, result in DaskExecutor(process_cluster.scheduler_address, retries=0).map(
-                SlowUnlessFirst(str(marker)), [Job(i) for i in range(4)]):
+                slow_unless_first, [Job(i) for i in range(4)]):
             got.append((job.shard, result))
+            process_cluster.scale(0)  # every worker gone mid-run (the first leaf is already in)
     assert got == [(0, 0)]

@@ -238,5 +238,8 @@ def test_fuzz_every_reader_short(seeds, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
-def test_fuzz_every_reader_thousands(seeds, tmp_path):
+def test_fuzz_every_reader_thousands(seeds, tmp_path, request):
+    """Runs when selected with `-m slow` (or IX_FUZZ_CASES is set): ~15 min at 1,500."""
+    if "slow" not in (request.config.getoption("-m") or "") and "IX_FUZZ_CASES" not in os.environ:
+        pytest.skip("the long fuzz run is opt-in: pytest -m slow tests/test_fuzz_inputs.py (IX_FUZZ_CASES=N)")
     check(fuzz(seeds, tmp_path, cases=int(os.environ.get("IX_FUZZ_CASES", "2000")), seed=2))

@@ -308,3 +308,17 @@ def test_prove_reproves_the_shard_of_a_corrupt_stored_proof(tmp_path):
     assert [s.status for s in res.shards].count("proven") == 1
     assert any("quarantine" in w and "proving what it covered again" in w for w in res.warnings)
     assert FsStore(tmp_path / "st", read_only=True).verify().ok
+
+
+@pytest.mark.parametrize("update", [
+    "UPDATE proofs SET program_id = 'not hex'",
+    "UPDATE proofs SET subjects = x'0102'",
+    "UPDATE proofs SET kind = cast(x'ff' as text)",
+])
+def test_an_index_row_ix_never_writes_is_corruption_and_rebuilt(tmp_path, update):
+    store = FsStore(tmp_path)
+    pid = store.put(leaf([1], [2]))
+    store.index.db.execute(update)
+    assert [e.id for e in store.entries()] == [pid]  # rebuilt from the files, read repeated
+    assert (tmp_path / "quarantine" / "index.sqlite.broken").exists()
+    assert FsStore(tmp_path, read_only=True).verify().ok

@@ -56,19 +56,20 @@ class DaskExecutor:
                 futures = [client.submit(fn, job, retries=self.retries, pure=False, **placement[i]) for i, job in enumerate(jobs)]
             else:
                 futures = client.map(fn, jobs, retries=self.retries, pure=False)
-            yield from self._collect(client, futures, {f.key: job for f, job in zip(futures, jobs)})
+            yield from self._collect(client, set(futures), {f.key: job for f, job in zip(futures, jobs)})
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
 
-    def _collect(self, client, futures, job_of: dict) -> Iterator[tuple[object, object]]:
+    def _collect(self, client, pending: set, job_of: dict) -> Iterator[tuple[object, object]]:
+        """Yield results as they finish; each future is released once its result is
+        fetched, so workers do not hold proofs the caller already has."""
         from dask.distributed import wait
 
-        watch = Watch(self.name, len(futures), self.timeout_s, self.heartbeat_s or DEFAULT_HEARTBEAT_S)
+        watch = Watch(self.name, len(pending), self.timeout_s, self.heartbeat_s or DEFAULT_HEARTBEAT_S)
         no_worker_limit = self.timeout_s if self.timeout_s is not None else NO_WORKER_GRACE_S
         no_worker_since = None
-        pending = set(futures)
 
         def no_worker_check() -> None:
             nonlocal no_worker_since
@@ -99,10 +100,9 @@ class DaskExecutor:
                     no_worker_check()
                     continue
                 except Exception as exc:  # the task failed on every retry (KilledWorker included)
-                    watch.finished()
-                    yield job_of[fut.key], exc
-                    continue
+                    result = exc
                 watch.finished()
+                fut.release()
                 yield job_of[fut.key], result
 
 

@@ -44,7 +44,7 @@ from ..safeio import describe_mode, read_regular
 from .atomic import split_checksum, with_checksum, write_atomic
 from .covering import choose_cover
 from .faults import CorruptProof, StoreError, integrity_ok, is_corruption, translate_io
-from .index import Index, ProofKey, StoredEntry
+from .index import Index, IndexCorrupt, ProofKey, StoredEntry
 from .lock import store_lock
 
 FORMAT = "ix-store 1"
@@ -94,8 +94,7 @@ class FsStore:
             self.index = self._open_read_only()
         else:
             with translate_io(self.root, "opening the index"), store_lock(self.lock_path, exclusive=False):
-                self.index = self._open_index()
-                self._reconcile()
+                self._open_index()
 
     # -- writing -------------------------------------------------------------------------
 
@@ -112,7 +111,12 @@ class FsStore:
             self._shard_dir(path.parent, create=True)
             if not _is_regular(path):
                 write_atomic(path, data, self.tmp_dir)
-            self.index.add(pid, proof, len(data))
+            try:
+                self.index.add(pid, proof, len(data))
+            except sqlite3.DatabaseError as exc:
+                if not is_corruption(exc):
+                    raise
+                self._rebuilt_after(exc)  # the rebuild indexes the file just written
         return pid
 
     # -- reading -------------------------------------------------------------------------
@@ -137,7 +141,8 @@ class FsStore:
             raise self._quarantine(pid, path, exc) from None
 
     def entries(self, keys: Iterable[ProofKey] | None = None, kind: str | None = None) -> list[StoredEntry]:
-        return self.index.entries(None if keys is None else set(keys), kind)
+        keys = None if keys is None else set(keys)
+        return self._query(lambda: self.index.entries(keys, kind))
 
     def covered(self, keys: Iterable[ProofKey] | None = None, among: Iterable[bytes] | None = None) -> set[Address]:
         """Union of the subjects of the (key-matching) stored proofs; with `among`, only
@@ -145,7 +150,7 @@ class FsStore:
         store holds besides)."""
         keys = None if keys is None else set(keys)
         if among is not None:
-            return self.index.covered_among(among, keys)
+            return self._query(lambda: self.index.covered_among(among, keys))
         out: set[Address] = set()
         for e in self.entries(keys):
             out.update(e.subjects)
@@ -157,7 +162,7 @@ class FsStore:
         """Stored proofs to fold for `needed` targets when `novel` ones are proven now
         (a small cover, see `covering.choose_cover`)."""
         keys = None if keys is None else set(keys)
-        return choose_cover(lambda targets: self.index.entries_touching(targets, keys), needed, novel)
+        return self._query(lambda: choose_cover(lambda targets: self.index.entries_touching(targets, keys), needed, novel))
 
     # -- maintenance ---------------------------------------------------------------------
 
@@ -280,30 +285,54 @@ class FsStore:
         if found != FORMAT:
             raise InputError(f"{marker}: line 1: unknown store format {found!r} (expected {FORMAT!r})")
 
-    def _open_index(self) -> Index:
-        path = self.root / INDEX
+    def _open_index(self) -> None:
+        """Open and reconcile the on-disk index (caller holds the lock); a corrupt one is
+        moved aside and rebuilt from the files."""
+        self.index = None
         try:
-            return Index(path)
+            self.index = Index(self.root / INDEX)
+            self._reconcile()
         except sqlite3.DatabaseError as exc:
-            # the index is only a cache, but a healthy one is never moved aside because a
-            # disk was full or read-only: only confirmed corruption is quarantined
             if not is_corruption(exc):
                 raise
-            if integrity_ok(path) is not False:
-                raise StoreError(f"{path}: SQLite reports {exc}, but its integrity check does not confirm corruption; left in place") from None
-            for suffix in ("", "-wal", "-shm"):
-                broken = Path(str(path) + suffix)
-                if broken.exists():
-                    os.replace(broken, self.quarantine_dir / f"{INDEX}{suffix}.broken")
-            return Index(path)
+            self._set_aside(exc)
+            self.index = Index(self.root / INDEX)
+            self._reconcile()
+
+    def _set_aside(self, exc: sqlite3.DatabaseError) -> None:
+        """Move a corrupt index to quarantine/. The index is only a cache, but a healthy
+        one is never moved because a disk was full or read-only: SQLite must say corrupt
+        and `PRAGMA integrity_check` must agree (or a row must hold what ix never writes)."""
+        path = self.root / INDEX
+        if self.index is not None:
+            self.index.close()
+        if not isinstance(exc, IndexCorrupt) and integrity_ok(path) is not False:
+            raise StoreError(f"{path}: SQLite reports {exc}, but its integrity check does not confirm corruption; left in place") from None
+        for suffix in ("", "-wal", "-shm"):
+            broken = Path(str(path) + suffix)
+            if broken.exists():
+                os.replace(broken, self.quarantine_dir / f"{INDEX}{suffix}.broken")
+
+    def _rebuilt_after(self, exc: sqlite3.DatabaseError) -> None:
+        """The index turned out corrupt in use: set it aside and rebuild it from the files
+        (read-only: into a private in-memory index instead)."""
+        if self.read_only:
+            self.index.close()
+            self.index = Index(":memory:")
+            with store_lock(self.lock_path, exclusive=False, read_only=True):
+                self._reconcile()
+            return
+        with translate_io(self.root, "rebuilding a corrupt index"), store_lock(self.lock_path, exclusive=False):
+            self._set_aside(exc)
+            self.index = Index(self.root / INDEX)
+            self._reconcile()
 
     def _open_read_only(self) -> Index:
         """The shared on-disk index when this store can be written (reconciled as usual);
         otherwise (a read-only mount, a full disk) a private in-memory index of the files."""
         try:
             with translate_io(self.root, "opening the index"), store_lock(self.lock_path, exclusive=False):
-                self.index = self._open_index()
-                self._reconcile()
+                self._open_index()
                 return self.index
         except (StoreError, PermissionError):
             if getattr(self, "index", None) is not None:
@@ -314,6 +343,16 @@ class FsStore:
         return self.index
 
     # -- internals -----------------------------------------------------------------------
+
+    def _query(self, read):
+        """Run an index read; an index found corrupt only now (a page no open touched) is
+        rebuilt from the files and the read repeated once."""
+        try:
+            with translate_io(self.root, "reading the index"):
+                return read()
+        except sqlite3.DatabaseError as exc:
+            self._rebuilt_after(exc)
+            return read()
 
     def _require_writable(self, what: str) -> None:
         if self.read_only:
@@ -357,9 +396,6 @@ class FsStore:
                         else:
                             strays.append((Path(f.path), describe_mode(f.stat(follow_symlinks=False).st_mode)))
         return files, strays
-
-    def _files(self) -> dict[str, Path]:
-        return self._scan()[0]
 
     def _clear_tmp(self) -> tuple[int, int]:
         """Unlink the regular `*.tmp` files in tmp/ through a directory descriptor opened
@@ -414,7 +450,7 @@ class FsStore:
         """Make the index agree with the files (read the index first: a proof is always
         renamed into place before its row is inserted, so no live proof is dropped)."""
         indexed = self.index.ids()
-        files = self._files()
+        files = self._scan()[0]
         missing = []
         for pid in set(files) - indexed:
             path = files[pid]

@@ -16,6 +16,7 @@ from pathlib import Path
 import attrs
 
 from ..address import Address, pack, unpack
+from ..errors import InputError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS proofs (
@@ -67,10 +68,25 @@ class StoredEntry:
     size: int = 0
 
 
+class IndexCorrupt(sqlite3.DatabaseError):
+    """A row holds what ix never writes (a non-hex id, a ragged address list, bad
+    UTF-8): the bytes are wrong whatever SQLite's structural checks say."""
+
+    sqlite_errorname = "SQLITE_CORRUPT_ROW"
+
+
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        raise IndexCorrupt("index holds text that is not UTF-8") from None
+
+
 class Index:
     def __init__(self, path: Path):
         self.path = path
         self.db = sqlite3.connect(path, timeout=60.0, isolation_level=None)
+        self.db.text_factory = _text
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
@@ -152,18 +168,24 @@ class Index:
                 "SELECT s.target, p.backend, p.program_id, p.kernel_version FROM subjects s JOIN proofs p ON p.id = s.id"
                 f" WHERE s.target IN ({','.join('?' * len(chunk))})", chunk,
             ):
-                if keys is None or ProofKey(backend, Address.from_hex(program_id), kernel) in keys:
-                    out.add(Address(target))
+                try:
+                    if keys is None or ProofKey(backend, Address.from_hex(program_id), kernel) in keys:
+                        out.add(Address(target))
+                except (InputError, ValueError, TypeError) as exc:
+                    raise IndexCorrupt(f"index row for target {target!r:.70} is malformed ({exc})") from None
         return out
 
     def _entry(self, row) -> StoredEntry:
-        return StoredEntry(
-            id=Address.from_hex(row[0]), kind=row[1], key=ProofKey(row[2], Address.from_hex(row[3]), row[4]),
-            subject_root=Address.from_hex(row[5]), assumptions_root=Address.from_hex(row[6]),
-            subjects=unpack(row[7], source=f"{self.path} row {row[0]}"),
-            assumptions=unpack(row[8], source=f"{self.path} row {row[0]}"),
-            size=row[9],
-        )
+        try:
+            return StoredEntry(
+                id=Address.from_hex(row[0]), kind=row[1], key=ProofKey(row[2], Address.from_hex(row[3]), row[4]),
+                subject_root=Address.from_hex(row[5]), assumptions_root=Address.from_hex(row[6]),
+                subjects=unpack(row[7], source=f"{self.path} row {row[0]}"),
+                assumptions=unpack(row[8], source=f"{self.path} row {row[0]}"),
+                size=row[9],
+            )
+        except (InputError, ValueError, TypeError) as exc:
+            raise IndexCorrupt(f"index row {str(row[0])[:70]!r} is malformed ({exc})") from None
 
 
 def _chunks(items: list) -> list[list]:
