@@ -1,5 +1,6 @@
 """Hostile proof files with valid checksums: a store never hands out, nor indexes on open,
-a proof whose name, witness lists or failure count are wrong, and says which file and why.
+a proof whose name, witness lists or failure count are wrong, says which file and why, and
+moves it to quarantine/ (so proving that part again repairs the store).
 
 The files are written from outside (the documented layout: proofio record, stats trailer,
 blake3 checksum), as a bad copy or a malicious peer would; each case killed a mutant of
@@ -38,6 +39,12 @@ def plant(root, proof, name=None) -> tuple[Address, object]:
     return pid, path
 
 
+def refused(info, path, pid, reason: str) -> None:
+    """The one-line error names the file and the reason, and the file is quarantined."""
+    assert str(info.value) == f"{path}: {reason} [stored proof {pid} rejected, moved to {path.parents[2] / 'quarantine'}/]"
+    assert not path.exists() and any((path.parents[2] / "quarantine").iterdir())
+
+
 @pytest.mark.parametrize("forge, message", [
     (lambda p: attrs.evolve(p, subjects=p.subjects[1:]), "subject list does not hash to the committed subject root"),
     (lambda p: attrs.evolve(p, assumptions=()), "assumption list does not hash to the committed assumptions root"),
@@ -50,9 +57,9 @@ def test_forged_file_is_refused_reported_and_never_indexed(tmp_path, forge, mess
     assert store.entries() == [] and store.covered() == set()
     with pytest.raises(InputError) as info:
         store.get(pid)
-    assert str(info.value) == f"{path}: {message}"
-    check = store.verify()
-    assert check.checked == 1 and check.problems == (f"{path}: {message}",)
+    refused(info, path, pid, message)
+    check = store.verify()  # the quarantined file is no longer the store's
+    assert check.checked == 0 and check.problems == ()
 
 
 def test_file_under_another_proofs_name_is_refused(tmp_path):
@@ -64,7 +71,7 @@ def test_file_under_another_proofs_name_is_refused(tmp_path):
     assert store.entries() == []
     with pytest.raises(InputError) as info:
         store.get(pid)
-    assert str(info.value) == f"{path}: offset 0: content hashes to {proofio.proof_id(real)}, not its name"
+    refused(info, path, pid, f"offset 0: content hashes to {proofio.proof_id(real)}, not its name")
 
 
 def test_checksum_mismatch_names_the_checksum_offset(tmp_path):
@@ -76,7 +83,7 @@ def test_checksum_mismatch_names_the_checksum_offset(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(InputError) as info:
         store.get(pid)
-    assert str(info.value) == f"{path}: offset {len(data) - 32}: checksum mismatch (file is corrupt)"
+    refused(info, path, pid, f"offset {len(data) - 32}: checksum mismatch (file is corrupt)")
     path.write_bytes(b"short")
     with pytest.raises(InputError, match=r"offset 0: checksum mismatch"):
         store.get(pid)
