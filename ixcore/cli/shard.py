@@ -242,9 +242,8 @@ def load_profile(ctx: Context, source: Path):
     """(profile, env or None): a .ixprof is read as is; anything else goes through the
     installed env formats and yields the environment's static profile."""
     from ..formats.ixprof import read_ixprof, sniff_ixprof
-    from .prove import resolve_env_format
-
     from ..safeio import open_regular
+    from .prove import resolve_env_format
 
     with open_regular(source) as f:  # a FIFO or device would block or never end
         head = f.read(16)
