@@ -48,7 +48,7 @@ _FALLBACK_AGG = (0.0, 41.0)
 #: the simulator keeps one heap entry per worker; a typo of 10**9 must not exhaust memory
 MAX_WORKERS_PER_CLASS = 100_000
 
-_KEYS = {
+_KEYS: dict[str, type | tuple[type, ...]] = {
     "name": str, "count": int, "ram_gib": (int, float), "cost_model": str, "backend": str,
     "time_base_s": (int, float), "time_per_unit_s": (int, float),
     "ram_base_gib": (int, float), "ram_per_unit_gib": (int, float),
@@ -90,9 +90,10 @@ class WorkerClass:
         headroom (Ix's safety factor on the cost prediction) within the usable RAM; the
         same bound as `cap()`. Always true without a RAM line."""
         cost = np.asarray(cost, dtype=np.float64)
-        if self.ram is None:
+        need = self.leaf_ram(cost * self.model.headroom)
+        if need is None:
             return np.ones(cost.shape, dtype=bool)
-        return self.leaf_ram(cost * self.model.headroom) <= self.usable_gib
+        return np.less_equal(need, self.usable_gib)
 
     def agg_seconds(self, children: int) -> float:
         return self.agg_base_s + self.agg_per_child_s * children
@@ -180,8 +181,7 @@ def _worker_class(row: dict, where: str, base: Path) -> WorkerClass:
     for key, value in row.items():
         if key not in _KEYS:
             raise ConfigError(f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(_KEYS))})")
-        types = _KEYS[key] if isinstance(_KEYS[key], tuple) else (_KEYS[key],)
-        if isinstance(value, bool) or not isinstance(value, types):
+        if isinstance(value, bool) or not isinstance(value, _KEYS[key]):
             raise ConfigError(f"{where}: {key!r} has the wrong type ({type(value).__name__} {value!r})")
         if isinstance(value, (int, float)) and not np.isfinite(value):
             raise ConfigError(f"{where}: {key!r} must be finite, got {value!r}")
@@ -240,7 +240,9 @@ def _build_class(row: dict, where: str, base: Path) -> WorkerClass:
 def _override(line: Line | None, base, slope) -> Line | None:
     if base is None and slope is None:
         return line
-    if line is None and (base is None or slope is None):
+    if base is not None and slope is not None:
+        return Line(float(base), float(slope))
+    if line is None:
         raise ConfigError("a line override needs both its base and its per-unit value when the cost model has none")
     return Line(float(base if base is not None else line.base), float(slope if slope is not None else line.slope))
 
@@ -279,7 +281,8 @@ def calibrate(model: CostModel, files: Sequence[Path]) -> Calibration:
     per-child aggregation time. `ix calibrate` outputs (Zisk): they measure emulator steps,
     not prove time, so they rescale the model's own line by reference / measured cost units
     per step: an env whose steps are dearer than the model assumed proves slower per unit."""
-    reports, fits = [], []
+    reports: list[tuple[Path, dict]] = []
+    fits: list[tuple[Path, dict]] = []
     for f in files:
         data = _read_json(Path(f))
         (fits if "fit" in data and "cost_model" in data else reports).append((Path(f), data))

@@ -434,7 +434,10 @@ def _usable_stored(store, keys, env_targets, leaf, agg) -> _Usable:
     entries = store.entries(keys)
     if not getattr(leaf, "attested", False):
         return _Usable(tuple(entries))
-    fetch = lambda pid: store.get(pid) if store.has(pid) else None
+
+    def fetch(pid):
+        return store.get(pid) if store.has(pid) else None
+
     ok, proofs, support, rejected = [], {}, {}, []
     for e in entries:
         if not env_targets.intersection(e.subjects):

@@ -24,6 +24,7 @@ import heapq
 import math
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -70,11 +71,11 @@ class Schedule:
         return [t for t in self.tasks if t.critical]
 
     def leaf_of_shard(self) -> dict[int, Placement]:
-        return {t.shard: t for t in self.tasks if t.kind == "leaf"}
+        return {t.shard: t for t in self.tasks if t.kind == "leaf" and t.shard is not None}
 
     def summary(self) -> dict:
         span = self.makespan
-        per_worker = []
+        per_worker: list[dict[str, Any]] = []
         by_worker: list[list[Placement]] = [[] for _ in self.workers]
         for t in self.tasks:
             by_worker[t.worker].append(t)
@@ -85,7 +86,7 @@ class Schedule:
                 "aggregations": sum(t.kind == "agg" for t in mine), "busy_s": sum(t.finish - t.start for t in mine),
                 "peak_ram_gib": max(rams) if rams else None,
             })
-        classes = []
+        classes: list[dict[str, Any]] = []
         for c, cls in enumerate(self.fleet.classes):
             rows = [r for r, (wc, _) in zip(per_worker, self.workers) if wc == c]
             busy = sum(r["busy_s"] for r in rows)
@@ -144,6 +145,7 @@ def shard_costs(manifest: ShardManifest, fleet: Fleet, profile=None) -> list[np.
     for cls in fleet.classes:
         model = cls.model
         if model.name not in by_model:
+            member: np.ndarray
             if member_of is not None:
                 mask = member_of >= 0
                 member = np.bincount(member_of[mask], weights=model.step_cost(profile)[mask].astype(np.float64), minlength=k)
@@ -199,9 +201,11 @@ def simulate(
     ram = np.full((n_ops, n_cls), np.nan)
     children: list[tuple[int, ...]] = []
     shard_of = np.full(n_ops, -1, dtype=np.int64)
-    leaf_ops = [i for i, op in enumerate(ops) if isinstance(op, NovelLeaf)]
-    for i in leaf_ops:
-        shard_of[i] = ops[i].shard
+    leaf_ops: list[int] = []
+    for i, op in enumerate(ops):
+        if isinstance(op, NovelLeaf):
+            leaf_ops.append(i)
+            shard_of[i] = op.shard
     leaf_shards = shard_of[leaf_ops]
     for c, cls in enumerate(fleet.classes):
         cost = np.asarray(costs[c], dtype=np.float64)[leaf_shards]
@@ -225,10 +229,11 @@ def simulate(
     unfit = np.flatnonzero(~np.isfinite(best))
     if len(unfit):
         s = int(shard_of[unfit[0]])
-        need = {
-            cls.name: float(cls.leaf_ram(costs[c][s] * cls.model.headroom))
-            for c, cls in enumerate(fleet.classes) if cls.ram is not None
-        }
+        need: dict[str, float] = {}
+        for c, cls in enumerate(fleet.classes):
+            peak = cls.leaf_ram(costs[c][s] * cls.model.headroom)
+            if peak is not None:  # a class without a RAM line holds every shard
+                need[cls.name] = float(peak)
         what = f" ({describe_shard(s)})" if describe_shard else ""
         raise InputError(
             f"shard {s}{what} fits no worker class: predicted RAM "
@@ -261,7 +266,7 @@ def simulate(
     while queue:
         _, _, i = heapq.heappop(queue)
         ready = ready_at[i]
-        choice = None
+        choice: tuple[float, int, int, float] | None = None
         for c in ram_order:  # ties: the smallest machine that does it as fast
             if not np.isfinite(dur[i, c]):
                 continue
@@ -269,6 +274,8 @@ def simulate(
             end = max(ready, avail) + dur[i, c]
             if choice is None or end < choice[0]:
                 choice = (end, c, w, max(ready, avail))
+        # every task has a class with a finite duration: the unfit check above raised otherwise
+        assert choice is not None
         end, c, w, begin = choice
         heapq.heapreplace(free[c], (end, w))
         start[i], finish[i], worker_of[i] = begin, end, w
@@ -397,10 +404,13 @@ def atomic_floor_check(profile, fleet: Fleet, names=None) -> None:
             return
         top = int(np.argmax(cost))
         alone = cls.model.shard_cost(float(cost[top]), 0)
-        if cls.fits(alone):
+        peak = cls.leaf_ram(alone * cls.model.headroom)
+        if peak is None or cls.fits(alone):  # without a RAM line every block fits
             return
         if worst is None or cls.usable_gib > worst[2].usable_gib:  # name the largest class
-            worst = (top, float(cls.leaf_ram(alone * cls.model.headroom)), cls)
+            worst = (top, float(peak), cls)
+    if worst is None:  # a fleet without classes: nothing to name
+        return
     top, ram, cls = worst
     name = (names(profile.addrs[top]) if callable(names) else names.get(profile.addrs[top])) if names else None
     raise InputError(

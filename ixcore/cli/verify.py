@@ -57,10 +57,8 @@ def _fetcher(run_dir: Path | None, store_path: str | None):
     return fetch
 
 
-def _audit_size(text: str | None, leaves: int) -> int | None:
-    """--audit N (a count) or a fraction in (0, 1]; None when not given."""
-    if text is None:
-        return None
+def _audit_size(text: str, leaves: int) -> int:
+    """--audit N (a count) or a fraction in (0, 1]."""
     try:
         value = float(text)
     except ValueError:
@@ -151,17 +149,17 @@ def verify_command(ctx: Context, proof, env_path, reexecute, audit, seed, store_
         if tree is not None and attested:
             data["signers"] = _signers(leaf, [(pid, tree.nodes[pid]) for pid in tree.leaves])
         if tree is not None and (reexecute or audit is not None):
-            leaves = sorted(tree.leaves)
+            leaf_ids = sorted(tree.leaves)
             if not tree.ok:
                 checks.append(Check("reexecute", False, "the tree did not expand; re-execution needs every leaf"))
             elif reexecute:
-                checks += _reexecute(leaf, env, tree, leaves, "of all")
-            else:
-                n = _audit_size(audit, len(leaves))
+                checks += _reexecute(leaf, env, tree, leaf_ids, "of all")
+            elif audit is not None:
+                n = _audit_size(audit, len(leaf_ids))
                 seed = secrets.randbits(32) if seed is None else seed
-                sample = sorted(random.Random(seed).sample(leaves, n))
-                data["audit"] = {"seed": seed, "sampled": [str(p) for p in sample], "of": len(leaves)}
-                checks += _reexecute(leaf, env, tree, sample, f"sampled (seed {seed}, {n} of {len(leaves)})")
+                sample = sorted(random.Random(seed).sample(leaf_ids, n))
+                data["audit"] = {"seed": seed, "sampled": [str(p) for p in sample], "of": len(leaf_ids)}
+                checks += _reexecute(leaf, env, tree, sample, f"sampled (seed {seed}, {n} of {len(leaf_ids)})")
         report = VerifyReport(tuple(checks))
     else:
         if audit is not None:

@@ -513,14 +513,20 @@ class DemoEnvBuilder:
         u = lparam("u")
         al = Local("α", sort(succ(u)))
         ial = al.with_bi("implicit")
-        vec = lambda n_: app(const(name, u), al, n_)
+
+        def vec(n_):
+            return app(const(name, u), al, n_)
+
         n = Local("n", NAT, "implicit")
         a, tl = Local("a", al), Local("v", vec(n))
         ind = IndType(name, pi([al], arrow(NAT, sort(succ(u)))), (
             Ctor(f"{name}.nil", pi([ial], vec(const("Nat.zero")))),
             Ctor(f"{name}.cons", pi([ial, n, a, tl], vec(app(const("Nat.succ"), n))))))
         self.add(derive_inductive(("u",), 1, [ind]))
-        vnat = lambda n_: app(const(name, L_ZERO), NAT, n_)
+
+        def vnat(n_):
+            return app(const(name, L_ZERO), NAT, n_)
+
         n0 = Local("n", NAT, "implicit")
         v0 = Local("v", vnat(n0))
         m, x, ih = Local("m", NAT), Local("x", NAT), Local("ih", NAT)

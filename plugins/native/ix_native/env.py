@@ -10,7 +10,9 @@ references form a cycle is rejected as input.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
@@ -150,6 +152,7 @@ def check_declaration_order(path, block: Block, names, line_of: dict) -> None:
     would accept it. Applying `ix check`'s rule when the env is loaded keeps `ix prove` from
     certifying what `ix check` rejects. `names`: the constants the block's expressions
     mention (first-seen order, types before values, as the kernel meets them)."""
+    per_decl: tuple[tuple[Any, Iterable], ...]  # (declaration, the constants it mentions)
     if len(block.decls) == 1:
         per_decl = ((block.decls[0], names),)
     else:  # a mutual group or the quotient lines: each declaration is added on its own

@@ -308,7 +308,7 @@ class NativeAggProver:
         self.agg_id = program_id("aggregation", f"{leaf.kernel_version}\0{leaf.program_id}")
         self.program_ids = (Address(leaf.program_id), self.agg_id)
         self.vks_id = vks_id(leaf.program_id, self.agg_id)
-        self._trust = None
+        self._trust: keys.TrustSet | None = None
 
     @property
     def trust(self) -> keys.TrustSet:

@@ -140,8 +140,8 @@ def _reference():
     ):
         f = Local("fuel", NAT)
         aa, bb = Local("a", NAT), Local("b", NAT)
-        body = natrec(fuel_t, lam([aa, bb], stop(aa, bb)), lambda k, ih, stop=stop, step=step: lam([aa, bb], boolrec(
-            NAT, stop(aa, bb), boolrec(NAT, step(ih, aa, bb), stop(aa, bb), pos(bb)), ble(bb, aa))), f)
+        body = natrec(fuel_t, lam([aa, bb], stop(aa, bb)), lambda k, ih, stop=stop, step=step, aa=aa, bb=bb: lam(
+            [aa, bb], boolrec(NAT, stop(aa, bb), boolrec(NAT, step(ih, aa, bb), stop(aa, bb), pos(bb)), ble(bb, aa))), f)
         d.append(_def(name, pi([f], fuel_t), lam([f], body)))
     define("T.div", [a, b], app(const("T.divF"), succ(a), a, b))
     define("T.mod", [a, b], app(const("T.modF"), succ(a), a, b))
@@ -152,14 +152,21 @@ def _reference():
     define("T.gcd", [a, b], app(const("T.gcdF"), succ(a), a, b))
     # bitF g fuel a b = if a = 0 ∧ b = 0 then 0 else 2 * bitF (a/2) (b/2) + g (a%2) (b%2)
     two = lit(2)
+
+    def half(e):
+        return app(const("T.div"), e, two)
+
+    def bit(e):
+        return app(const("T.mod"), e, two)
+
     for name, g in (("land", lambda p, q: mul(p, q)), ("lor", lambda p, q: sub(add(p, q), mul(p, q))),
                     ("xor", lambda p, q: sub(add(p, q), mul(two, mul(p, q))))):
         f, aa, bb = Local("fuel", NAT), Local("a", NAT), Local("b", NAT)
-        half = lambda e: app(const("T.div"), e, two)  # noqa: E731
-        bit = lambda e: app(const("T.mod"), e, two)  # noqa: E731
-        step = lambda k, ih, g=g: lam([aa, bb], boolrec(
-            NAT, add(mul(two, app(ih, half(aa), half(bb))), g(bit(aa), bit(bb))),
-            boolrec(NAT, add(mul(two, app(ih, half(aa), half(bb))), g(bit(aa), bit(bb))), lit(0), pos(bb)), pos(aa)))
+
+        def step(k, ih, g=g, aa=aa, bb=bb):
+            rest = add(mul(two, app(ih, half(aa), half(bb))), g(bit(aa), bit(bb)))
+            return lam([aa, bb], boolrec(NAT, rest, boolrec(NAT, rest, lit(0), pos(bb)), pos(aa)))
+
         d.append(_def(f"T.{name}F", pi([f], fuel_t), lam([f], natrec(fuel_t, lam([aa, bb], lit(0)), step, f))))
         define(f"T.{name}", [a, b], app(const(f"T.{name}F"), succ(add(a, b)), a, b))
     # shiftLeft by recursion on the shift, doubling the accumulator (Lean's definition)

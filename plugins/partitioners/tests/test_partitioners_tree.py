@@ -94,6 +94,7 @@ def test_stock_options_reproduce_the_compiled_deterministic_preset(n5000, tmp_pa
     """Our transcription of DETERMINISTIC, with Mt-KaHyPar's own c-t and Jet values, is
     the compiled preset: the same partition (run in-process on one thread)."""
     import mtkahypar  # a dependency of ix-partitioners, never skipped
+
     from ix_partitioners.library import pin_lists
     from ix_partitioners.mtkahypar_partitioner import deterministic_ini
 

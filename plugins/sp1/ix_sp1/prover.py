@@ -45,8 +45,10 @@ def _metrics(path: Path) -> dict:
 
 def _one(pattern: re.Pattern, text: str, what: str, label: str) -> re.Match:
     found = pattern.findall(text)
-    _check(len(found) == 1, f"{label}: sp1-host printed {len(found)} {what} lines, expected 1")
-    return pattern.search(text)
+    match = pattern.search(text)
+    if len(found) != 1 or match is None:
+        raise VerificationError(f"{label}: sp1-host printed {len(found)} {what} lines, expected 1")
+    return match
 
 
 class Sp1LeafProver:

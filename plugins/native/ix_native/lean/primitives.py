@@ -21,10 +21,13 @@ equations here: they are never validated, so never accelerated (see docs/kernel.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .environment import CTOR, DEFN, INDUCT
 from .expr import (
     APP,
     PI,
+    Expr,
     app_fn,
     instantiate_rev,
     eq_mod_binders,
@@ -94,7 +97,9 @@ def _op(name):
 
 # name -> (operations its equations mention, equations). An equation maps the operation
 # under test `f`, the helper `g` for each dependency, and two Nat locals `x`, `y` to (lhs, rhs).
-EQUATIONS = {
+#: An equation: (f, x, y, *helpers) -> (lhs, rhs), all Exprs (helpers per dependency).
+Equation = Callable[..., tuple[Expr, Expr]]
+EQUATIONS: dict[Name, tuple[tuple[Name, ...], tuple[Equation, ...]]] = {
     _N("Nat.add"): ((), (
         lambda f, x, y: (f(x, _ZERO), x),
         lambda f, x, y: (f(x, _succ(y)), _succ(f(x, y))))),
