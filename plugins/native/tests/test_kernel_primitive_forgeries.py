@@ -12,7 +12,7 @@ operations, written differently from Lean's, must still be validated and acceler
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ix_native.lean.checker import Kernel
@@ -98,14 +98,19 @@ forgeries = st.one_of(
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(forgery=forgeries, offset=st.integers(0, 3), other=st.integers(0, 3))
 def test_generated_forgeries_are_never_accelerated(tmp_path, forgery, offset, other):
     """Thresholds anywhere in 0..20 on either argument, perturbations by 1..3, or a wrong
-    zero case on either argument; evaluated at a point where the forgery differs."""
+    zero case on either argument; evaluated at a point where the forgery differs.
+    Derandomized so CI sees the same cases every run. Points whose true value exceeds
+    4,096 are skipped: a definition that is not accelerated computes in unary (by
+    unfolding), and 2^23 successors are deeper than the checker's stack, which rejects
+    every statement there and so says nothing about acceleration."""
     kind, op, threshold, first, k = forgery
     hit = threshold + offset if kind == "above" else 0
     a, b = (hit, other) if first else (other, hit)
+    assume(op in P.PREDICATES or P.TRUE_FN[op](a, b) <= 4096)
     if kind == "above":
         definition = P.forged_above(op, threshold, first, perturb=lambda v: _succ_n(v, op, k))
     else:
