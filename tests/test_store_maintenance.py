@@ -154,7 +154,9 @@ def test_malformed_record_with_a_valid_checksum_names_the_file(tmp_path):
     path.write_bytes(payload + blake3(payload).digest())
     with pytest.raises(InputError) as info:
         store.get(pid)
-    assert str(info.value) == f"{path}: offset 0: not an ix proof (bad magic)"
+    quarantine = tmp_path / "quarantine"
+    assert str(info.value) == f"{path}: offset 0: not an ix proof (bad magic) [stored proof {pid} rejected, moved to {quarantine}/]"
+    assert not path.exists() and any(quarantine.iterdir())
 
 
 def test_covering_only_considers_the_given_keys(tmp_path):

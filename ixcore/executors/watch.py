@@ -22,8 +22,9 @@ def job_label(job) -> str:
 def describe(jobs: Sequence, limit: int = 20) -> str:
     """`shards 3, 5, 7` (or job reprs), at most `limit` named."""
     shards = [getattr(j, "shard", None) for j in jobs]
-    if all(s is not None for s in shards):
-        named = ", ".join(str(s) for s in sorted(shards)[:limit])
+    known = [s for s in shards if s is not None]
+    if len(known) == len(shards):
+        named = ", ".join(str(s) for s in sorted(known)[:limit])
         head = f"shard{'s' if len(jobs) > 1 else ''} {named}"
     else:
         head = ", ".join(job_label(j) for j in jobs[:limit])

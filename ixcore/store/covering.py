@@ -30,17 +30,20 @@ def choose_cover(
     """The stored proofs to fold, in the order chosen, for `needed` when `novel` is proven
     now. `lookup(targets)` returns the stored proofs certifying any of `targets` (an
     index lookup, so unrelated proofs are never read)."""
-    have = set(novel)
-    todo = set(needed) - have
+    have: set[bytes] = set(novel)
+    todo: set[bytes] = set(needed) - have
     taken: dict[bytes, StoredEntry] = {}
     while todo:
-        picked = _greedy([e for e in lookup(todo) if bytes(e.id) not in taken], todo)
+        picked: list[StoredEntry] = _greedy([e for e in lookup(todo) if bytes(e.id) not in taken], todo)
         if not picked:
             break
         for e in picked:
             taken[bytes(e.id)] = e
             have.update(e.subjects)
-        todo = {a for e in picked for a in e.assumptions} - have
+        assumed: set[bytes] = set()
+        for e in picked:
+            assumed.update(e.assumptions)
+        todo = assumed - have
     return list(taken.values())
 
 

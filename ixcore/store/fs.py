@@ -285,10 +285,16 @@ class FsStore:
         if found != FORMAT:
             raise InputError(f"{marker}: line 1: unknown store format {found!r} (expected {FORMAT!r})")
 
+    def _drop_index(self) -> None:
+        """Close and forget the open index, if any (before reopening or setting it aside)."""
+        index = self.__dict__.pop("index", None)
+        if index is not None:
+            index.close()
+
     def _open_index(self) -> None:
         """Open and reconcile the on-disk index (caller holds the lock); a corrupt one is
         moved aside and rebuilt from the files."""
-        self.index = None
+        self._drop_index()
         try:
             self.index = Index(self.root / INDEX)
             self._reconcile()
@@ -304,8 +310,7 @@ class FsStore:
         one is never moved because a disk was full or read-only: SQLite must say corrupt
         and `PRAGMA integrity_check` must agree (or a row must hold what ix never writes)."""
         path = self.root / INDEX
-        if self.index is not None:
-            self.index.close()
+        self._drop_index()
         if not isinstance(exc, IndexCorrupt) and integrity_ok(path) is not False:
             raise StoreError(f"{path}: SQLite reports {exc}, but its integrity check does not confirm corruption; left in place") from None
         for suffix in ("", "-wal", "-shm"):
@@ -335,8 +340,7 @@ class FsStore:
                 self._open_index()
                 return self.index
         except (StoreError, PermissionError):
-            if getattr(self, "index", None) is not None:
-                self.index.close()
+            self._drop_index()
         self.index = Index(":memory:")
         with store_lock(self.lock_path, exclusive=False, read_only=True):
             self._reconcile()

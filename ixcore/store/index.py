@@ -83,7 +83,7 @@ def _text(raw: bytes) -> str:
 
 
 class Index:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | str):
         self.path = path
         self.db = sqlite3.connect(path, timeout=60.0, isolation_level=None)
         self.db.text_factory = _text
@@ -154,7 +154,7 @@ class Index:
         for chunk in _chunks([bytes(t) for t in targets]):
             ids.update(r[0] for r in self.db.execute(
                 f"SELECT DISTINCT id FROM subjects WHERE target IN ({','.join('?' * len(chunk))})", chunk))
-        out = []
+        out: list[StoredEntry] = []
         for chunk in _chunks(sorted(ids)):
             out += map(self._entry, self.db.execute(
                 f"SELECT {_COLUMNS} FROM proofs WHERE id IN ({','.join('?' * len(chunk))})", chunk))
