@@ -128,12 +128,13 @@ def check_registration(host: Any, role: str, name: str, *, expected_failed: dict
 # --------------------------------------------------------------------------- partitioner
 
 
-def synthetic_hypergraph(n: int, *, seed: int = 3, heavy: float = 0.0) -> Hypergraph:
+def synthetic_hypergraph(n: int, *, seed: int = 3, heavy: float = 0.0, weights: np.ndarray | None = None) -> Hypergraph:
     """Local chains plus a few hubs with shuffled ids (blake3 order has no locality);
-    vertex weights in [1, 10], and with `heavy` > 0 one vertex weighs `heavy` times the
-    rest together (an atomic floor no partition can balance)."""
+    vertex weights `weights`, else drawn in [1, 10], and with `heavy` > 0 one vertex
+    weighs `heavy` times the rest together (an atomic floor no partition can balance)."""
     rng = np.random.default_rng(seed)
-    weights = rng.integers(1, 11, n).astype(np.float64)
+    if weights is None:
+        weights = rng.integers(1, 11, n).astype(np.float64)
     if heavy and n:
         weights[0] = heavy * weights[1:].sum()
     if n < 2:
