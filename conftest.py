@@ -45,32 +45,20 @@ def bare_host():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _private_env_index_cache(tmp_path_factory):
-    """Env index caches written by tests (and the CLI processes they start) go to a
-    session temp dir, never the user's ~/.cache."""
-    old = os.environ.get("IX_CACHE_DIR")
-    os.environ["IX_CACHE_DIR"] = str(tmp_path_factory.mktemp("env-index-cache"))
+def _private_user_dirs(tmp_path_factory):
+    """What tests (and the CLI processes they start) would write into the user's home goes
+    to session temp dirs instead: env index caches (never ~/.cache) and signing keys
+    (ixcore.keys; never ~/.config/ix)."""
+    private = {"IX_CACHE_DIR": "env-index-cache", "IX_KEY_DIR": "ix-keys"}
+    old = {var: os.environ.get(var) for var in private}
+    for var, name in private.items():
+        os.environ[var] = str(tmp_path_factory.mktemp(name))
     yield
-    if old is None:
-        os.environ.pop("IX_CACHE_DIR", None)
-    else:
-        os.environ["IX_CACHE_DIR"] = old
-
-
-# -- signing keys (ixcore.keys) ---------------------------------------------------------
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _private_key_dir(tmp_path_factory):
-    """Signing keys made by tests (and the CLI processes they start) live in a session
-    temp dir, never in the user's ~/.config/ix."""
-    old = os.environ.get("IX_KEY_DIR")
-    os.environ["IX_KEY_DIR"] = str(tmp_path_factory.mktemp("ix-keys"))
-    yield
-    if old is None:
-        os.environ.pop("IX_KEY_DIR", None)
-    else:
-        os.environ["IX_KEY_DIR"] = old
+    for var, value in old.items():
+        if value is None:
+            os.environ.pop(var, None)
+        else:
+            os.environ[var] = value
 
 
 class Ran:
