@@ -52,6 +52,7 @@ __all__ = [
     "InductiveType",
     "RecRule",
     "Recursor",
+    "looks_like_export",
     "read_export",
 ]
 
@@ -511,6 +512,20 @@ _DECL_HANDLERS = {
     "thm": "on_thm", "thmInfo": "on_thm", "opaque": "on_opaque", "opaqueInfo": "on_opaque",
     "quot": "on_quot", "quotInfo": "on_quot", "inductive": "on_inductive",
 }
+
+
+def looks_like_export(path) -> bool:
+    """Whether `path` starts as lean4export NDJSON does (a JSON object with a `meta` object
+    on its first line): the `ndjson` env format's sniff, cheap enough for `ix check` to
+    recognise its own input without loading every env format. Not a regular file (a
+    FIFO would block the read): False."""
+    try:
+        with open_regular(path) as fh:
+            first = fh.readline(1 << 16)
+        obj = orjson.loads(first)
+    except (InputError, OSError, ValueError):
+        return False
+    return isinstance(obj, dict) and isinstance(obj.get("meta"), dict)
 
 
 def read_export(path, *, max_line: int | None = None, max_nat_digits: int | None = None) -> Export:
