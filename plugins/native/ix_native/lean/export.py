@@ -309,10 +309,11 @@ class _Reader:
         i = _int(obj[id_key], what + " id")
         if i in table:
             raise _Fail(f"duplicate {what} id {i}")
-        kinds = [k for k in obj if k != id_key]
-        if len(kinds) != 1:
-            raise _Fail(f"unknown {what} kind {kinds!r}")
-        return i, kinds[0], obj[kinds[0]]
+        if len(obj) != 2:
+            raise _Fail(f"unknown {what} kind {[k for k in obj if k != id_key]!r}")
+        first, second = obj
+        kind = second if first == id_key else first
+        return i, kind, obj[kind]
 
     def on_name(self, obj):
         i, k, body = self._entry(obj, "in", self.names, "name")
@@ -345,7 +346,10 @@ class _Reader:
     def on_expr(self, obj):
         i, k, v = self._entry(obj, "ie", self.exprs, "expression")
         if k == "app":
-            e = mk_app(self.expr(_get(v, "fn", "app")), self.expr(_get(v, "arg", "app")))
+            try:  # the most frequent line: plain lookups, the checked path names a fault
+                e = mk_app(self.exprs[v["fn"]], self.exprs[v["arg"]])
+            except (KeyError, TypeError):
+                e = mk_app(self.expr(_get(v, "fn", "app")), self.expr(_get(v, "arg", "app")))
         elif k == "bvar":
             e = mk_bvar(_int(v, "bvar index"))
         elif k == "const":
