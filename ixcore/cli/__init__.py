@@ -29,7 +29,19 @@ __all__ = ["Context", "cli", "main", "pass_ctx"]
 
 
 class IxGroup(click.Group):
-    """A group that suggests the closest command name for a typo."""
+    """A group that suggests the closest command name for a typo, and imports the
+    built-in command modules only when a name is not already known (a plugin command
+    such as `ix check` then costs none of their imports)."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and _load_builtin_commands():
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        _load_builtin_commands()
+        return super().list_commands(ctx)
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         name = args[0] if args else ""
@@ -111,13 +123,29 @@ def _accept_global_options(command: click.Command) -> None:
         command.callback = wrapped
 
 
-def _load_builtin_commands() -> None:
+#: Whether the built-in command modules are imported yet; whether `main` gave the
+#: commands the global options (so a module imported later gets them too).
+_BUILTINS_LOADED = False
+_GLOBAL_OPTIONS_ON = False
+
+
+def _load_builtin_commands() -> bool:
+    """Import the built-in command modules once; True if this call did. A plugin command
+    registered under a built-in name keeps it (as when plugins were added last)."""
+    global _BUILTINS_LOADED
+    if _BUILTINS_LOADED:
+        return False
+    _BUILTINS_LOADED = True
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("_") or info.name == "context":
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for command in getattr(module, "COMMANDS", ()):
-            cli.add_command(command)
+            if command.name not in cli.commands:
+                cli.add_command(command)
+                if _GLOBAL_OPTIONS_ON:
+                    _accept_global_options(command)
+    return True
 
 
 def _load_plugin_commands(quiet: bool = False) -> None:
@@ -142,9 +170,6 @@ def _load_plugin_commands(quiet: bool = False) -> None:
         except Exception as exc:  # noqa: BLE001 - isolate third-party code
             dist, version = host.distribution_of(impl.plugin)
             click.echo(f"ix: warning: commands of {dist} {version} unavailable: {type(exc).__name__}: {exc}", err=True)
-
-
-_load_builtin_commands()
 
 
 #: True while `main` runs as the `ix` program itself (argv from the command line), so a
@@ -190,12 +215,13 @@ def _plugin_blame(exc: BaseException) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    global OWNS_PROCESS
+    global OWNS_PROCESS, _GLOBAL_OPTIONS_ON
     OWNS_PROCESS = argv is None
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = _verbosity(args)
     quiet = any(a in ("-q", "--quiet") for a in args)
     _load_plugin_commands(quiet=quiet)
+    _GLOBAL_OPTIONS_ON = True
     _accept_global_options(cli)
     try:
         rv = cli.main(args=args, prog_name="ix", standalone_mode=False)

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import sys
 from functools import cached_property
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from ..config import Config, load_config
+if TYPE_CHECKING:
+    from ..config import Config
 
 _SHARED_HOST: list[Any] = []
 
@@ -42,6 +43,8 @@ class Context:
 
     @cached_property
     def config(self) -> Config:
+        from ..config import load_config
+
         return load_config(self.config_path)
 
     @cached_property

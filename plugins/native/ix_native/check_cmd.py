@@ -16,7 +16,6 @@ import csv
 import gc
 import io
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -111,9 +110,13 @@ def _read_manifest(path: Path) -> dict:
 @pass_ctx
 def check_command(ctx, paths, manifest, jobs, keep_going):
     """Type-check lean4export NDJSON files (directories are walked for *.ndjson)."""
+    from .lean.export import looks_like_export
+
     files = _collect(paths)
     for f in files:
-        fmt = ctx.sniff_format(f)
+        # an export is recognised without loading every env format (numpy and all, a
+        # fixed cost larger than checking a small file); only the rest are asked
+        fmt = "ndjson" if looks_like_export(f) else ctx.sniff_format(f)
         if fmt not in (None, "ndjson"):
             raise InputError(f"{f}: env format {fmt}; ix check reads lean4export NDJSON "
                              f"(for {fmt}: ix inspect, or ix prove with a leaf prover that reads it)")
@@ -126,6 +129,8 @@ def check_command(ctx, paths, manifest, jobs, keep_going):
                 results.append(check_file(f, keep_going))
                 progress.advance(task)
         else:
+            from concurrent.futures import ProcessPoolExecutor
+
             with ProcessPoolExecutor(jobs) as pool:
                 for r in pool.map(check_file, files, [keep_going] * len(files)):
                     results.append(r)

@@ -490,15 +490,9 @@ class NdjsonFormat:
     name = "ndjson"
 
     def sniff(self, path) -> bool:
-        import orjson
+        from .lean.export import looks_like_export
 
-        try:
-            with open(path, "rb") as fh:
-                first = fh.readline(1 << 16)
-            obj = orjson.loads(first)
-        except (OSError, ValueError):
-            return False
-        return isinstance(obj, dict) and isinstance(obj.get("meta"), dict)
+        return looks_like_export(path)
 
     def load(self, path, trust: bool | None = None, **_options) -> NativeEnv:
         """From the cached env index when one matches the file's bytes, else by parsing

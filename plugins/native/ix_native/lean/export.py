@@ -52,6 +52,7 @@ __all__ = [
     "InductiveType",
     "RecRule",
     "Recursor",
+    "looks_like_export",
     "read_export",
 ]
 
@@ -308,10 +309,11 @@ class _Reader:
         i = _int(obj[id_key], what + " id")
         if i in table:
             raise _Fail(f"duplicate {what} id {i}")
-        kinds = [k for k in obj if k != id_key]
-        if len(kinds) != 1:
-            raise _Fail(f"unknown {what} kind {kinds!r}")
-        return i, kinds[0], obj[kinds[0]]
+        if len(obj) != 2:
+            raise _Fail(f"unknown {what} kind {[k for k in obj if k != id_key]!r}")
+        first, second = obj
+        kind = second if first == id_key else first
+        return i, kind, obj[kind]
 
     def on_name(self, obj):
         i, k, body = self._entry(obj, "in", self.names, "name")
@@ -344,7 +346,10 @@ class _Reader:
     def on_expr(self, obj):
         i, k, v = self._entry(obj, "ie", self.exprs, "expression")
         if k == "app":
-            e = mk_app(self.expr(_get(v, "fn", "app")), self.expr(_get(v, "arg", "app")))
+            try:  # the most frequent line: plain lookups, the checked path names a fault
+                e = mk_app(self.exprs[v["fn"]], self.exprs[v["arg"]])
+            except (KeyError, TypeError):
+                e = mk_app(self.expr(_get(v, "fn", "app")), self.expr(_get(v, "arg", "app")))
         elif k == "bvar":
             e = mk_bvar(_int(v, "bvar index"))
         elif k == "const":
@@ -511,6 +516,20 @@ _DECL_HANDLERS = {
     "thm": "on_thm", "thmInfo": "on_thm", "opaque": "on_opaque", "opaqueInfo": "on_opaque",
     "quot": "on_quot", "quotInfo": "on_quot", "inductive": "on_inductive",
 }
+
+
+def looks_like_export(path) -> bool:
+    """Whether `path` starts as lean4export NDJSON does (a JSON object with a `meta` object
+    on its first line): the `ndjson` env format's sniff, cheap enough for `ix check` to
+    recognise its own input without loading every env format. Not a regular file (a
+    FIFO would block the read): False."""
+    try:
+        with open_regular(path) as fh:
+            first = fh.readline(1 << 16)
+        obj = orjson.loads(first)
+    except (InputError, OSError, ValueError):
+        return False
+    return isinstance(obj, dict) and isinstance(obj.get("meta"), dict)
 
 
 def read_export(path, *, max_line: int | None = None, max_nat_digits: int | None = None) -> Export:

@@ -1,0 +1,57 @@
+"""The `ix` start-up stays light: a command imports what it runs, not every command's
+libraries (numpy, rich, the proof and key modules, every env format). Each case runs in
+a fresh interpreter and lists the modules it imported."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+#: Modules (by prefix) that neither `ix --version`, `ix check --help` nor `ix --json
+#: check FILE.ndjson` needs.
+NOT_FOR_CHECK = ("numpy", "matplotlib", "ixcore.formats", "ixcore.proofio", "ixcore.verify",
+                 "ixcore.keys", "ix_native.env", "concurrent.futures.process")
+#: Also not needed before any command runs.
+NOT_FOR_HELP = NOT_FOR_CHECK + ("rich", "ix_native.lean", "ixcore.config")
+
+EXPORT = '{"meta":{"format":{"version":"3.1.0"}}}\n'
+
+
+def _imported(args: list[str]) -> list[str]:
+    code = (
+        "import sys, json\n"
+        "from ixcore.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stderr.strip().splitlines()[-1])
+
+
+def _heavy(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == p or m.startswith(p + ".") for p in prefixes)]
+
+
+@pytest.mark.parametrize("args", [["--version"], ["check", "--help"]])
+def test_version_and_help_import_no_command_libraries(args):
+    assert _heavy(_imported(args), NOT_FOR_HELP) == []
+
+
+def test_check_of_an_export_imports_no_other_format_or_command(tmp_path):
+    path = tmp_path / "empty.ndjson"
+    path.write_text(EXPORT)
+    modules = _imported(["--json", "check", str(path)])
+    assert "ix_native.lean.checker" in modules  # the case did check the file
+    assert _heavy(modules, NOT_FOR_CHECK) == []
+
+
+def test_a_builtin_command_still_loads_on_demand():
+    """Built-in commands are imported when named (or listed), with the global options."""
+    modules = _imported(["verify", "--help"])
+    assert "ixcore.verify" in modules
