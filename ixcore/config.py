@@ -125,6 +125,10 @@ def _check_bound(where: str, value: Any, source: str) -> None:
     if bound is None or not isinstance(value, (int, float)):
         return
     low, inclusive = bound
+    try:
+        float(value)  # every bounded value is used as a number; 10**400 is not one
+    except OverflowError:
+        raise ConfigError(f"{source}: {where!r} is too large ({len(str(abs(value)))} digits)") from None
     if (isinstance(value, float) and math.isnan(value)) or value < low or (value == low and not inclusive):
         relation = ">=" if inclusive else ">"
         raise ConfigError(f"{source}: {where!r} must be {relation} {low:g}, got {value!r}")
