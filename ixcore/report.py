@@ -52,7 +52,9 @@ def write_run(result: RunResult, out_dir: str | Path, model: CostModel | None = 
     report["files"] = files
     if not proven:
         report["plot"] = ("no cost.png: every shard was reused from the store, so nothing was measured"
-                          if result.shards else "no cost.png: no shard was planned")
+                          if result.shards
+                          else "no cost.png: stored proofs cover every block, so nothing was planned or measured"
+                          if result.stored else "no cost.png: no shard was planned")
     (out / "report.json").write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
     if proven:
         plot_costs(result, out / "cost.png", model)

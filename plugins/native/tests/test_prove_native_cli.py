@@ -50,6 +50,9 @@ def test_prove_twice_reuses_by_verification_and_verify_checks_it(demo, tmp_path)
     assert again["stored_proofs_folded"] >= 2 and again["aggregations"] >= 1
     assert again["verified"] and again["unconditional"] and again["subject_equals_env_root"]
     assert again["root_claim"]["subject_root"] == first["root_claim"]["subject_root"]
+    report = json.loads((tmp_path / again["out"] / "report.json").read_text())
+    assert report["plot"] == "no cost.png: stored proofs cover every block, so nothing was planned or measured"
+    assert not (tmp_path / again["out"] / "cost.png").exists()
 
     root = tmp_path / again["out"] / "root.proof"
     assert ix(tmp_path, "verify", str(root), "--env", str(demo)).returncode == 0
