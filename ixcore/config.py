@@ -125,13 +125,29 @@ def _check_bound(where: str, value: Any, source: str) -> None:
     if bound is None or not isinstance(value, (int, float)):
         return
     low, inclusive = bound
+    if (isinstance(value, float) and math.isnan(value)) or value < low or (value == low and not inclusive):
+        relation = ">=" if inclusive else ">"
+        raise ConfigError(f"{source}: {where!r} must be {relation} {low:g}, got {_shown(value)}")
     try:
         float(value)  # every bounded value is used as a number; 10**400 is not one
     except OverflowError:
-        raise ConfigError(f"{source}: {where!r} is too large ({len(str(abs(value)))} digits)") from None
-    if (isinstance(value, float) and math.isnan(value)) or value < low or (value == low and not inclusive):
-        relation = ">=" if inclusive else ">"
-        raise ConfigError(f"{source}: {where!r} must be {relation} {low:g}, got {value!r}")
+        raise ConfigError(f"{source}: {where!r} is too large (an integer of {_digits(int(value))} digits)") from None
+
+
+def _digits(value: int) -> int:
+    """Decimal digits of |value| without str() (which refuses past 4,300 digits)."""
+    n = abs(value)
+    digits = max(1, int(n.bit_length() * 0.30102999566398114))
+    while 10**digits <= n:
+        digits += 1
+    return digits
+
+
+def _shown(value: Any) -> str:
+    """`value` for a one-line message: a huge integer by its size, not its digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**30:
+        return f"{'-' if value < 0 else ''}an integer of {_digits(value)} digits"
+    return repr(value)
 
 
 def _merge(base: dict, extra: dict) -> dict:

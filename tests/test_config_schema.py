@@ -23,7 +23,7 @@ def test_defaults_without_any_file(tmp_path):
         ("[prove]\narity = 2.5\n", "'prove.arity' must be an integer"),
         ("partition = 3\n", "'partition' must be a table"),
         ("store = [1\n", "not valid TOML"),
-        ("[partition]\neps = 1" + "0" * 400 + "\n", "'partition.eps' is too large (401 digits)"),
+        ("[partition]\neps = 1" + "0" * 400 + "\n", "'partition.eps' is too large (an integer of 401 digits)"),
     ],
 )
 def test_bad_files_name_the_key(tmp_path, toml, needle):
