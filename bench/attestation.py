@@ -74,7 +74,6 @@ def per_proof(run: Path, scratch: Path) -> dict:
     os.environ["IX_KEY_DIR"] = str(scratch / "keys")
     from ix_native.kernel_seam import native_leaf_prover
     from ix_native.provers import NativeAggProver, sign
-
     from ixcore import proofio
 
     leaf = native_leaf_prover()
@@ -122,7 +121,8 @@ def main() -> None:
     results["per_proof"] = per_proof(work / envs[-1][0] / "after" / "r1", work / envs[-1][0] / "after")
     results["load_after"] = os.getloadavg()
     (args.out / "attestation.json").write_text(json.dumps(results, indent=2))
-    med = lambda rows, k: statistics.median(r[k] for r in rows)
+    def med(rows, k):
+        return statistics.median(r[k] for r in rows)
     print(f"load before {results['load'][0]:.1f}, after {results['load_after'][0]:.1f}\n")
     print("| env | leaves | prove before (s) | prove after (s) | re-run before | re-run after | verify before | verify after |")
     print("|---|---|---|---|---|---|---|---|")

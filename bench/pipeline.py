@@ -34,7 +34,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from native_costmodel import SCALE, fit
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lint and type-check ixcore, the plugins and the examples (configured in pyproject.toml):
+# Lint the whole tree (code, tests, benchmarks) and type-check ixcore, the plugins and the
+# examples (configured in pyproject.toml):
 # ruff (pyflakes, import order, bugbear), then mypy. Exits non-zero on the first failure.
 # CI runs it before the tests; run it before sending a change.
 set -euo pipefail
@@ -10,6 +11,6 @@ if ! "$PY" -m ruff --version >/dev/null 2>&1 || ! "$PY" -m mypy --version >/dev/
   exit 2
 fi
 echo "== ruff check"
-"$PY" -m ruff check ixcore plugins examples
+"$PY" -m ruff check .
 echo "== mypy"
 "$PY" -m mypy

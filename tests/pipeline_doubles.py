@@ -122,7 +122,6 @@ def range_manifest(env, k, *, tree=True):
 
 def backends(*, store=None, jobs=1, executor=None, leaf=None):
     from ix_native.provers import NativeAggProver
-
     from ixcore.executors import LocalExecutor
     from ixcore.pipeline import Backends
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import attrs
 import orjson
 import pytest
+
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
 from ix_native.kernel_seam import native_leaf_prover
 from ix_native.provers import AGG_RECORD, NativeAggProver, sign
-
 from ixcore import keys, proofio
 from ixcore.cli import main
 from ixcore.merkle import merkle_root
@@ -221,7 +221,8 @@ def forged_leaves(world, tmp_path) -> dict[str, Proof]:
     unsigned = {k: v for k, v in record.items() if k not in ("signer", "signature")}
     edited = dict(record, verdicts=[[b, True, "edited"] for b, _ok, _r in record["verdicts"]])
     other_program = "11" * 32
-    canonical = lambda r: orjson.dumps(r, option=orjson.OPT_SORT_KEYS)
+    def canonical(r):
+        return orjson.dumps(r, option=orjson.OPT_SORT_KEYS)
     return {
         "unsigned": attrs.evolve(leaf, body=canonical(unsigned)),
         "edited after signing": attrs.evolve(leaf, body=canonical(edited)),

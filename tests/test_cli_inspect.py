@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
 import test_formats_ixes
 import test_formats_ixprof
+
 from ixcore import hookimpl, proofio
 from ixcore.address import ZERO, Address
 from ixcore.cli import main

@@ -54,7 +54,7 @@ def test_local_worker_oom_killed_is_retried(tmp_path):
 def test_local_worker_killed_every_time_fails_naming_the_shard(tmp_path):
     got = []
     with pytest.raises(IncompleteRun, match=r"local executor: \d+ of 6 job\(s\) did not finish \(a worker process died 2 time\(s\).*shards? .*3") as info:
-        for job, result in LocalExecutor(2, retries=1).map(KillOnce(str(tmp_path / "m"), 3, always=True), [Job(i) for i in range(6)]):
+        for job, _result in LocalExecutor(2, retries=1).map(KillOnce(str(tmp_path / "m"), 3, always=True), [Job(i) for i in range(6)]):
             got.append(job.shard)
     assert info.value.exit_code == 1 and 3 not in got
 

@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from pipeline_doubles import ToyFormat, ToyLeafProver, range_manifest, write_toy_env
 
 from ix_native.provers import NativeAggProver
-
 from ixcore.address import Address
 from ixcore.errors import InputError, VerificationError
 from ixcore.fold import Agg, NovelLeaf, StoredChild, discharge, plan_fold, run_fold
 from ixcore.manifest import Internal, Leaf
 from ixcore.merkle import merkle_root
 from ixcore.verify import verify_root
-
-from pipeline_doubles import ToyFormat, ToyLeafProver, range_manifest, write_toy_env
 
 
 @pytest.fixture

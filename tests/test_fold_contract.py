@@ -9,9 +9,9 @@ import time
 
 import attrs
 import pytest
-from ix_native.provers import NativeAggProver
 from pipeline_doubles import ToyFormat, ToyLeafProver, range_manifest, write_toy_env
 
+from ix_native.provers import NativeAggProver
 from ixcore.address import Address
 from ixcore.errors import InputError, VerificationError
 from ixcore.fold import (

@@ -8,7 +8,8 @@ import json
 import struct
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ixcore.address import Address
 from ixcore.errors import InputError

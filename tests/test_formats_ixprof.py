@@ -8,7 +8,8 @@ import struct
 import attrs
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ixcore.errors import InputError
 from ixcore.formats.ixprof import GENERATIONS, dumps_ixprof, loads_ixprof, read_ixprof, write_ixprof

@@ -1,5 +1,6 @@
 """Canonical merkle root: invariants, and Ix's vectors when ../shared is present."""
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ixcore.address import ZERO, Address
 from ixcore.merkle import leaf_hash, merkle_root, node_hash

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from pipeline_doubles import ToyFormat, backends, range_manifest, write_toy_env
 
 from ixcore.errors import InputError, VerificationError
 from ixcore.pipeline import PlanSettings, prove_env
 from ixcore.store import FsStore
-
-from pipeline_doubles import ToyFormat, backends, range_manifest, write_toy_env
 
 
 @pytest.fixture

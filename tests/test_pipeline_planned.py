@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from pipeline_doubles import backends, write_toy_env
 
 from ixcore.pipeline import PlanSettings, prove_env
 from ixcore.store import FsStore
-
-from pipeline_doubles import backends, write_toy_env
 
 
 @pytest.fixture

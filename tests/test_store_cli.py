@@ -4,11 +4,10 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from test_store_fs import leaf
 
 from ixcore.cli import cli
 from ixcore.store import FsStore
-
-from test_store_fs import leaf
 
 
 def invoke(*args):

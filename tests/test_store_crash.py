@@ -36,7 +36,7 @@ def test_sigkill_at_random_points_loses_and_hides_nothing(tmp_path):
     killed = 0
     for wave in range(RUNS // CONCURRENT):
         procs = []
-        for j in range(CONCURRENT):
+        for _j in range(CONCURRENT):
             start = rng.randrange(0, PROOFS // 3)  # overlapping ranges: concurrent writers of the same proofs
             procs.append(subprocess.Popen(
                 [sys.executable, "-c", WRITER, str(tmp_path), str(start), str(PROOFS)],

@@ -536,7 +536,7 @@ def derive_inductive(
         t = Local("t", app(m.head, *idx))
         rec_type = infer_implicit(pi(params + motives + minors + idx + [t], app(motives[j], *idx, t)))
         rules = []
-        for ci, (cname, chead, ctype) in enumerate(m.ctors):
+        for ci, (cname, _chead, ctype) in enumerate(m.ctors):
             fields, _ = open_pis(ctype)
             ih_vals = []
             for f in fields:

@@ -24,9 +24,27 @@ from ixcore.model import WorkItem
 from ixcore.profile import Profile
 
 from .address import (
-    BLOCK_DECLS, BLOCK_INDUCTIVE, BLOCK_QUOT, M_AXIOM, M_CTOR, M_DEF, M_INDUCT, M_OPAQUE, M_QUOT, M_REC, M_THM,
-    REF_BLOCK, REF_MISSING, REF_SELF, Encoder, block_address, member_address, uvarint,
-    HINT_KIND, QUOT_KIND, SAFETY,
+    BLOCK_DECLS,
+    BLOCK_INDUCTIVE,
+    BLOCK_QUOT,
+    HINT_KIND,
+    M_AXIOM,
+    M_CTOR,
+    M_DEF,
+    M_INDUCT,
+    M_OPAQUE,
+    M_QUOT,
+    M_REC,
+    M_THM,
+    QUOT_KIND,
+    REF_BLOCK,
+    REF_MISSING,
+    REF_SELF,
+    SAFETY,
+    Encoder,
+    block_address,
+    member_address,
+    uvarint,
 )
 from .env_index import EnvIndex, IndexCache
 

@@ -21,8 +21,25 @@ import math
 from typing import Callable
 
 from ix_native.demo_terms import (
-    L_ONE, L_ZERO, PROP, TYPE, Ctor, Definition, IndType, Local, NdjsonWriter, Theorem, app, arrow,
-    const, derive_inductive, lam, lit, lparam, pi, sort,
+    L_ONE,
+    L_ZERO,
+    PROP,
+    TYPE,
+    Ctor,
+    Definition,
+    IndType,
+    Local,
+    NdjsonWriter,
+    Theorem,
+    app,
+    arrow,
+    const,
+    derive_inductive,
+    lam,
+    lit,
+    lparam,
+    pi,
+    sort,
 )
 
 NAT, BOOL = const("Nat"), const("Bool")

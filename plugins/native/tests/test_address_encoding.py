@@ -9,8 +9,21 @@ import pytest
 
 from ix_native.address import Encoder, encode_name, uvarint
 from ix_native.demo_terms import (
-    L_ONE, TYPE, Axiom, Ctor, Definition, IndType, Local, NdjsonWriter, app, arrow, const, derive_inductive, lam,
-    lit, sort,
+    L_ONE,
+    TYPE,
+    Axiom,
+    Ctor,
+    Definition,
+    IndType,
+    Local,
+    NdjsonWriter,
+    app,
+    arrow,
+    const,
+    derive_inductive,
+    lam,
+    lit,
+    sort,
 )
 from ix_native.env import NdjsonFormat
 from ix_native.lean.expr import mk_app, mk_const, mk_lit

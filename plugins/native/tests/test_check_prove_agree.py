@@ -18,14 +18,12 @@ import csv
 import io
 import json
 
+import prim_forgery_env as P
 import pytest
 
+from ix_native.demo_terms import Definition, NdjsonWriter, app, const, lit
 from ixcore.cli import _load_plugin_commands, cli
 from ixcore.errors import IxError
-
-from ix_native.demo_terms import Definition, NdjsonWriter, app, const, lit
-
-import prim_forgery_env as P
 
 #: A file with no declarations: `ix check` accepts it, `ix prove` has no claim to make
 #: ("the environment declares nothing", exit 2). The only exception to the property.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+
 from ix_native.demo_env import CORRUPTIONS, write_demo_env
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from ixcore.errors import InputError
-from ixcore.merkle import merkle_root
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
+from ixcore.errors import InputError
+from ixcore.merkle import merkle_root
 
 
 @pytest.fixture(scope="module")

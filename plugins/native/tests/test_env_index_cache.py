@@ -6,10 +6,10 @@ import pickle
 
 import pytest
 
-from ixcore.errors import InputError
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
 from ix_native.env_index import IndexCache, cache_dir
+from ixcore.errors import InputError
 
 
 @pytest.fixture

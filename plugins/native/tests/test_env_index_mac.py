@@ -9,10 +9,10 @@ import sys
 
 import blake3
 import pytest
+
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
 from ix_native.env_index import _HEADER, FORMAT_VERSION, MAGIC, EnvIndex, IndexCache
-
 from ixcore.cli import main
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from blake3 import blake3
+
 from ix_native.env import NdjsonFormat
 
 META = '{"meta":{"exporter":{"name":"t","version":"0"},"format":{"version":"3.1.0"},"lean":{"githash":"x","version":"4.29.1"}}}'

@@ -8,6 +8,7 @@ import sys
 import time
 
 import pytest
+
 from ix_native.lean import export
 from ix_native.lean.export import (
     ExportError,

@@ -5,6 +5,7 @@ import csv
 
 import pytest
 
+
 def _rows(shared_dir):
     with open(shared_dir / "lean-exports" / "MANIFEST.tsv", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))

@@ -11,6 +11,7 @@ operations, written differently from Lean's, must still be validated and acceler
 """
 from __future__ import annotations
 
+import prim_forgery_env as P
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -21,8 +22,6 @@ from ix_native.lean.expr import LIT, mk_app, mk_const, mk_lit
 from ix_native.lean.name import Name
 from ix_native.lean.nat import BOOL_FALSE_CONST, BOOL_TRUE_CONST
 from ix_native.lean.tc import TypeChecker
-
-import prim_forgery_env as P
 
 #: Operations whose honest `T.<op>`-based definitions earn acceleration. div/mod are only
 #: validated in Lean's fuel-based shape (test_kernel_divmod_primitives.py), shiftRight through

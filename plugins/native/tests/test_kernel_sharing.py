@@ -100,7 +100,13 @@ def test_app_lam_visits_each_shared_node_a_bounded_number_of_times(shared_dir):
 def test_level_operations_visit_a_shared_level_dag_once_per_node():
     """`l_(k+1) = max l_k l_k` (as the export's raw max builds it): 2^80 leaves as a tree."""
     from ix_native.lean.level import (
-        instantiate_level, is_geq, is_not_zero, level_params_in, mk_max_core, mk_param, normalize,
+        instantiate_level,
+        is_geq,
+        is_not_zero,
+        level_params_in,
+        mk_max_core,
+        mk_param,
+        normalize,
     )
 
     u, v = (Name.from_str(s) for s in ("u", "v"))

@@ -3,6 +3,7 @@ have the types that expansion assumes; with a `String.ofList` of another type th
 stays as it is (the official kernel expands it regardless)."""
 from __future__ import annotations
 
+import prim_forgery_env as P
 import pytest
 
 from ix_native.lean.checker import Kernel
@@ -12,8 +13,6 @@ from ix_native.lean.level import L_ZERO
 from ix_native.lean.name import Name
 from ix_native.lean.nat import STRING_OFLIST
 from ix_native.lean.tc import TypeChecker
-
-import prim_forgery_env as P
 
 N = Name.from_str
 

@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
+
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
 from ix_native.profiler import KernelProfiler
-
 from ixcore.errors import InputError
 
 

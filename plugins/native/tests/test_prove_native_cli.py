@@ -12,7 +12,6 @@ import pytest
 
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
-
 from ixcore import proofio
 from ixcore.store import FsStore
 

@@ -8,7 +8,6 @@ from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
 from ix_native.kernel_seam import check_blocks, native_leaf_prover
 from ix_native.profiler import KernelProfiler
-
 from ixcore.errors import VerificationError
 from ixcore.executors import LocalExecutor
 from ixcore.pipeline import Backends, PlanSettings, prove_env

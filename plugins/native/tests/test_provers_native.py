@@ -12,12 +12,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests"))
 
-from ix_native.provers import BlockVerdict, NativeAggProver, NativeLeafProver, kernel_version, program_id  # noqa: E402
 from pipeline_doubles import ToyFormat, range_manifest, write_toy_env  # noqa: E402
 
+from ix_native.provers import BlockVerdict, NativeAggProver, NativeLeafProver, kernel_version, program_id  # noqa: E402
 from ixcore.errors import VerificationError  # noqa: E402
-from ixcore.pipeline import Backends, PlanSettings, prove_env  # noqa: E402
 from ixcore.executors import LocalExecutor  # noqa: E402
+from ixcore.pipeline import Backends, PlanSettings, prove_env  # noqa: E402
 from ixcore.verify import verify_root  # noqa: E402
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import blake3
 import pytest
+
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NativeEnv, NdjsonFormat
 from ix_native.kernel_seam import check_blocks, native_leaf_prover

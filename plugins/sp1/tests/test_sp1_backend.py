@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from ix_sp1.host import PROVE_PATCH_FLAGS, Sp1Host, Sp1Settings
 from ix_sp1.prover import Sp1LeafProver
-
 from ixcore.errors import ConfigError, MissingRequirement, VerificationError
 from ixcore.ixon.claims import leaf_claim
 from ixcore.merkle import merkle_root

@@ -3,9 +3,9 @@ ix_sp1.prover.Sp1LeafProver), so this file also runs against the pre-issue drive
 test fails there (it passed --check-list/--publics-out to a host without them, and
 accepted prover = "network") and passes now."""
 import pytest
+
 from ix_sp1.host import Sp1Settings
 from ix_sp1.prover import Sp1LeafProver
-
 from ixcore.errors import ConfigError
 
 MAIN, PR411 = "df8f1117f112aeadc5203dc624f36c046fc19009", "c88df18fa6215ee85539ee05feb1eac9b5267e41"

@@ -12,7 +12,6 @@ pytestmark = pytest.mark.sp1
 def test_real_sp1_execute(tmp_path, fixture_env):
     from ix_sp1.host import Sp1Host, Sp1Settings
     from ix_sp1.prover import Sp1LeafProver
-
     from ixcore.config import load_config
 
     path = os.environ.get("IX_SP1_CONFIG")

@@ -1,10 +1,10 @@
 """Golden bytes for everything ix-zisk writes or reads: frames, varints, publics, proofs."""
 import pytest
+
 from ix_zisk.bincode import Reader, encode_bytes, encode_u64s, varint
 from ix_zisk.proof import ProofBlob, ZiskProofFile
 from ix_zisk.publics import ZiskPublics
 from ix_zisk.stdin import agg_stdin, frame, leaf_stdin, read_frames
-
 from ixcore.address import Address
 from ixcore.errors import InputError
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from ix_zisk.flags import (
     ProveOptions,
     emulate_argv,
@@ -17,7 +18,6 @@ from ix_zisk.flags import (
     verify_argv,
 )
 from ix_zisk.versions import LINES, clap_tables, parse_version
-
 from ixcore.errors import MissingRequirement
 
 HERE = Path(__file__).resolve().parent

@@ -8,9 +8,9 @@ import struct
 
 import blake3
 import pytest
+
 from ix_zisk.prover import ZiskAggProver, ZiskLeafProver
 from ix_zisk.settings import ZiskSettings
-
 from ixcore.errors import ConfigError, IxError, MissingRequirement
 
 

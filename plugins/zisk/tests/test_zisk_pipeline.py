@@ -1,10 +1,10 @@
 """`ixcore.pipeline.prove_env` with the Zisk provers (stand-in toolchain) on a multi-block
 .ixe: leaves per shard, mode-1 aggregation along the tree, an unconditional root."""
+from ix_zisk.prover import ZiskAggProver, ZiskLeafProver
+from ix_zisk.settings import ZiskSettings
 from ixcore.executors.local import LocalExecutor
 from ixcore.formats.ixe import IxeFormat
 from ixcore.pipeline import Backends, PlanSettings, prove_env
-from ix_zisk.prover import ZiskAggProver, ZiskLeafProver
-from ix_zisk.settings import ZiskSettings
 
 
 def test_prove_env_with_zisk_reaches_unconditional_root(tmp_path, zisk_table, fixture_env, make_manifest):

@@ -4,9 +4,9 @@ The stand-ins (tests/standins, test doubles) check every argv and byte ix produc
 answer in the real formats, so these tests cover encoders, parsers and host checks.
 """
 import pytest
+
 from ix_zisk.prover import ZiskAggProver, ZiskLeafProver, vks_id
 from ix_zisk.settings import ZiskSettings
-
 from ixcore.address import ZERO
 from ixcore.errors import MissingRequirement, VerificationError
 from ixcore.merkle import merkle_root
@@ -111,6 +111,7 @@ def test_proof_under_a_rogue_vadcop_vk_is_refused(tmp_path, zisk_versioned, fixt
     proof; a proof made for another circuit carries its own key and verifies. ix pins the
     proving key's vadcop final vk, so the re-keyed proof is refused by verify and aggregate."""
     import attrs
+
     from ix_zisk.proof import ZiskProofFile
 
     table = zisk_versioned(version)

@@ -12,9 +12,9 @@ pytestmark = pytest.mark.zisk
 
 @pytest.fixture
 def real_zisk():
-    from ixcore.config import load_config
     from ix_zisk.settings import ZiskSettings
     from ix_zisk.toolchain import ZiskToolchain
+    from ixcore.config import load_config
 
     path = os.environ.get("IX_ZISK_CONFIG")
     if not path:

@@ -266,6 +266,11 @@ def _get(d, key, ctx):
         raise _Fail(f"{ctx}: missing field {key!r}") from None
 
 
+def _fields(obj, what: str):
+    """`_get` bound to one JSON object: field name -> value, failing with `what` named."""
+    return lambda key: _get(obj, key, what)
+
+
 class _Reader:
     def __init__(self, path: str, max_nat_digits: int = MAX_NAT_DIGITS):
         self.path = path
@@ -460,7 +465,7 @@ class _Reader:
         types = []
         for t in tv:
             name, lps, ty = self.header(t, "inductive type")
-            g = lambda k: _get(t, k, "inductive type")  # noqa: E731
+            g = _fields(t, "inductive type")
             types.append(InductiveType(
                 name, lps, ty, _int(g("numParams"), "numParams"), _int(g("numIndices"), "numIndices"),
                 self.name_list(g("all"), "all"), self.name_list(g("ctors"), "ctors"),
@@ -469,7 +474,7 @@ class _Reader:
         ctors = []
         for c in cv:
             name, lps, ty = self.header(c, "constructor")
-            g = lambda k: _get(c, k, "constructor")  # noqa: E731
+            g = _fields(c, "constructor")
             ctors.append(Constructor(
                 name, lps, ty, self.name(g("induct"), "induct"), _int(g("cidx"), "cidx"),
                 _int(g("numParams"), "numParams"), _int(g("numFields"), "numFields"),
@@ -477,7 +482,7 @@ class _Reader:
         recs = []
         for r in rv:
             name, lps, ty = self.header(r, "recursor")
-            g = lambda k: _get(r, k, "recursor")  # noqa: E731
+            g = _fields(r, "recursor")
             rules_v = g("rules")
             if type(rules_v) is not list:
                 raise _Fail("recursor rules must be a list")

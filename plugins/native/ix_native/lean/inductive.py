@@ -132,7 +132,7 @@ class InductiveChecker:
         params = []
         nindices = []
         result_level = None
-        for k, (name, ty, _) in enumerate(blk.types):
+        for k, (_name, ty, _) in enumerate(blk.types):
             try:
                 tc.ensure_sort(tc.check(ty), "inductive type")
             except KernelError as exc:
@@ -204,7 +204,7 @@ class InductiveChecker:
                 self._add(ConstantInfo(CTOR, cname, self.lparams, cty, induct=name, cidx=cidx, num_params=nparams,
                                        num_fields=nfields, unsafe=unsafe))
         # derived flags
-        for k, (name, _, ctors) in enumerate(blk.types):
+        for name, _, ctors in blk.types:
             info = env.get(name)
             info.is_rec = any(self._ctor_is_rec(env.get(c).type) for c, _ in ctors)
             info.is_reflexive = any(self._ctor_is_reflexive(env.get(c).type) for c, _ in ctors)
@@ -348,7 +348,7 @@ class InductiveChecker:
         params = self.params
         infos = []  # per type: (indices, major, motive)
         multi = len(blk.types) > 1
-        for k, (name, ty, _) in enumerate(blk.types):
+        for k, (_name, ty, _) in enumerate(blk.types):
             t = tc.whnf(ty)
             i = 0
             indices = []
@@ -400,7 +400,7 @@ class InductiveChecker:
                 ctor_data.append((k, cname, fields, rec_fields, minor))
         out = []
         rec_levels = self.rec_levels
-        for k, (name, _, ctors) in enumerate(blk.types):
+        for k, (name, _, _ctors) in enumerate(blk.types):
             indices, major, motive = infos[k]
             c_app = mk_app(mk_apps(motive, indices), major)
             rec_ty = mk_binding(True, params + motives + minors + indices + [major], c_app)
