@@ -431,17 +431,14 @@ def _usable_stored(store, keys, env_targets, leaf, agg) -> _Usable:
     leaf by its backend check (record and signature by a trusted key), an aggregate by
     re-deriving its whole tree from the store. Succinct backends are verified by their
     aggregation program (in-circuit) and by the root check."""
-    entries = store.entries(keys)
     if not getattr(leaf, "attested", False):
-        return _Usable(tuple(entries))
+        return _Usable(tuple(store.entries(keys)))
 
     def fetch(pid):
         return store.get(pid) if store.has(pid) else None
 
     ok, proofs, support, rejected = [], {}, {}, []
-    for e in entries:
-        if not env_targets.intersection(e.subjects):
-            continue
+    for e in store.entries(keys, among=env_targets):  # an index lookup: unrelated proofs are never read
         try:
             proof = store.get(e.id)
             if proof.kind == "leaf":

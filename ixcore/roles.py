@@ -269,8 +269,9 @@ class Store(Protocol):
         only those of `among` (an index lookup, whatever else the store holds)."""
         ...
 
-    def entries(self, keys: Iterable[ProofKey] | None = None) -> list[StoredEntry]:
-        """The index rows (id, key, roots and witness lists) of the stored proofs."""
+    def entries(self, keys: Iterable[ProofKey] | None = None, among: Iterable[Address] | None = None) -> list[StoredEntry]:
+        """The index rows (id, key, roots and witness lists) of the stored proofs, in id
+        order; with `among`, only those certifying one of those targets."""
         ...
 
     def find_covering(self, needed: Iterable[Address], novel: Iterable[Address],

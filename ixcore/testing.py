@@ -562,6 +562,9 @@ def check_store(make: Callable[[Path], Any], *, corrupt: Callable[[Any, Address]
             pid = store.put(b)
             assert set(b.subjects) <= store.covered(), "covered() misses a stored proof's subjects"
             assert pid in {e.id for e in store.entries()}, "entries() misses a stored proof"
+            assert pid in {e.id for e in store.entries(among=b.subjects[:1])}, "entries(among=) misses a proof of a target"
+            assert pid not in {e.id for e in store.entries(among=b.assumptions)}, \
+                "entries(among=) returns a proof that certifies none of the targets"
             # a proof certifying b's assumptions must join b's cover (the fixpoint)
             subjects = list(b.assumptions)
             claim = attrs.evolve(b.claim, subject_root=merkle_root(subjects), assumptions_root=merkle_root([]))

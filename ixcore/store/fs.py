@@ -140,9 +140,15 @@ class FsStore:
         except InputError as exc:
             raise self._quarantine(pid, path, exc) from None
 
-    def entries(self, keys: Iterable[ProofKey] | None = None, kind: str | None = None) -> list[StoredEntry]:
+    def entries(self, keys: Iterable[ProofKey] | None = None, kind: str | None = None,
+                among: Iterable[bytes] | None = None) -> list[StoredEntry]:
+        """Index rows in id order; with `among`, only the proofs certifying one of those
+        targets (an index lookup per target, whatever else the store holds)."""
         keys = None if keys is None else set(keys)
-        return self._query(lambda: self.index.entries(keys, kind))
+        if among is None:
+            return self._query(lambda: self.index.entries(keys, kind))
+        touching = self._query(lambda: self.index.entries_touching(among, keys))
+        return [e for e in touching if kind is None or e.kind == kind]
 
     def covered(self, keys: Iterable[ProofKey] | None = None, among: Iterable[bytes] | None = None) -> set[Address]:
         """Union of the subjects of the (key-matching) stored proofs; with `among`, only
