@@ -130,3 +130,12 @@ def backends(*, store=None, jobs=1, executor=None, leaf=None):
 
 
 __all__ = ["ToyEnv", "ToyFormat", "ToyLeafProver", "write_toy_env", "range_manifest", "backends", "toy_addr", "np"]
+
+
+def toy_leaves(tmp_path, shards: int, blocks: int = 12):
+    """A toy env of `blocks` blocks, its range manifest of `shards` shards, and one honest
+    leaf proof per shard: the inputs of the fold tests."""
+    env = ToyFormat().load(write_toy_env(tmp_path / "e.toy.json", blocks))
+    m = range_manifest(env, shards)
+    prover = ToyLeafProver()
+    return env, m, [prover.prove(env, list(s.blocks), tmp_path) for s in m.shards]

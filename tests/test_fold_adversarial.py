@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from pipeline_doubles import ToyFormat, ToyLeafProver, range_manifest, write_toy_env
+from pipeline_doubles import ToyFormat, ToyLeafProver, toy_leaves, write_toy_env
 
 from ix_native.provers import NativeAggProver
 from ixcore.address import Address
@@ -16,10 +16,7 @@ from ixcore.verify import verify_root
 
 @pytest.fixture
 def leaves(tmp_path):
-    env = ToyFormat().load(write_toy_env(tmp_path / "e.toy.json", 12))
-    m = range_manifest(env, 3)
-    prover = ToyLeafProver()
-    return env, m, [prover.prove(env, list(s.blocks), tmp_path) for s in m.shards]
+    return toy_leaves(tmp_path, 3)
 
 
 def test_honest_fold_discharges_everything(leaves):

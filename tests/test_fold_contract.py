@@ -9,7 +9,7 @@ import time
 
 import attrs
 import pytest
-from pipeline_doubles import ToyFormat, ToyLeafProver, range_manifest, write_toy_env
+from pipeline_doubles import ToyLeafProver, toy_leaves
 
 from ix_native.provers import NativeAggProver
 from ixcore.address import Address
@@ -28,10 +28,7 @@ from ixcore.manifest import Internal, Leaf
 
 @pytest.fixture
 def leaves(tmp_path):
-    env = ToyFormat().load(write_toy_env(tmp_path / "e.toy.json", 12))
-    m = range_manifest(env, 4)
-    prover = ToyLeafProver()
-    return env, m, [prover.prove(env, list(s.blocks), tmp_path) for s in m.shards]
+    return toy_leaves(tmp_path, 4)
 
 
 def _check_tree_shape(ops):

@@ -13,14 +13,6 @@ from ixcore.errors import InputError
 
 
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    d = tmp_path / "cache"
-    monkeypatch.setenv("IX_CACHE_DIR", str(d))
-    monkeypatch.delenv("IX_NO_ENV_CACHE", raising=False)
-    return d
-
-
-@pytest.fixture
 def env_file(tmp_path):
     path = tmp_path / "demo.ndjson"
     write_demo_env(path, constants=200, seed=3)

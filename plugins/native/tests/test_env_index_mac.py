@@ -17,14 +17,6 @@ from ixcore.cli import main
 
 
 @pytest.fixture
-def cache(tmp_path, monkeypatch):
-    d = tmp_path / "cache"
-    monkeypatch.setenv("IX_CACHE_DIR", str(d))
-    monkeypatch.delenv("IX_NO_ENV_CACHE", raising=False)
-    return d
-
-
-@pytest.fixture
 def files(tmp_path):
     good = write_demo_env(tmp_path / "good.ndjson", constants=120, seed=2).path
     bad = write_demo_env(tmp_path / "bad.ndjson", constants=120, seed=2, corrupt=2)
