@@ -24,6 +24,7 @@ import attrs
 
 from .address import Address
 from .errors import IxError, VerificationError
+from .fold import check_witnesses
 from .merkle import merkle_root
 from .model import Proof
 from .proofio import proof_id
@@ -184,7 +185,7 @@ def expand_tree(root: Proof, fetch: Callable[[Address], Proof | None], leaf, agg
         if proof.kind == "leaf":
             try:
                 leaf.verify(proof)
-                _claim_sound(proof)
+                check_witnesses(proof)
             except IxError as exc:
                 problems.append(f"{what}: {exc}")
                 failed.add(pid)
@@ -197,7 +198,7 @@ def expand_tree(root: Proof, fetch: Callable[[Address], Proof | None], leaf, agg
                 if proof.kind != "agg":
                     raise VerificationError(f"unknown proof kind {proof.kind!r}")
                 ids = [Address(c) for c in agg.children_of(proof)]
-                _claim_sound(proof)
+                check_witnesses(proof)
             except IxError as exc:
                 problems.append(f"{what}: {exc}")
                 failed.add(pid)
@@ -232,13 +233,6 @@ def expand_tree(root: Proof, fetch: Callable[[Address], Proof | None], leaf, agg
     if rid not in derived and not problems:
         problems.append(f"root {rid}: not derived")  # unreachable by construction; never pass silently
     return Tree(rid, nodes, tuple(leaves), tuple(problems))
-
-
-def _claim_sound(proof: Proof) -> None:
-    if proof.claim.failures:
-        raise VerificationError(f"{proof.claim.failures} kernel failure(s)")
-    if merkle_root(proof.subjects) != proof.claim.subject_root or merkle_root(proof.assumptions) != proof.claim.assumptions_root:
-        raise VerificationError("witness lists do not hash to the committed roots (forged witness)")
 
 
 def _fetch_children(pid, ids, nodes, fetch, backend, leaf_id, agg_id, pin) -> list[str]:
