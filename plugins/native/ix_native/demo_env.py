@@ -181,6 +181,30 @@ def _nat_list(values):
     return e
 
 
+def quot_declarations() -> list[QuotDecl]:
+    """`Quot`, `Quot.mk`, `Quot.lift`, `Quot.ind` as lean4export writes them (after `Eq`)."""
+    u, v = lparam("u"), lparam("v")
+    al = Local("α", sort(u), "implicit")
+    r = Local("r", pi([Local("a", al), Local("b", al)], PROP))
+    ir = r.with_bi("implicit")
+    quot = app(const("Quot", u), al, r)
+    out = [QuotDecl("Quot", ("u",), pi([al, r], sort(u)), "type")]
+    a = Local("a", al)
+    out.append(QuotDecl("Quot.mk", ("u",), pi([al, r, a], quot), "ctor"))
+    be = Local("β", sort(v), "implicit")
+    f = Local("f", arrow(al, be))
+    a, b = Local("a", al), Local("b", al)
+    resp = Local("a✝", pi([a, b, Local("h", app(r, a, b))], app(const("Eq", v), be, app(f, a), app(f, b))))
+    out.append(QuotDecl("Quot.lift", ("u", "v"), pi([al, ir, be, f, resp, Local("q", quot)], be), "lift"))
+    q = Local("q", quot)
+    motive = Local("β", pi([q], PROP), "implicit")
+    a = Local("a", al)
+    mk = Local("mk", pi([a], app(motive, app(const("Quot.mk", u), al, r, a))))
+    q = Local("q", quot)
+    out.append(QuotDecl("Quot.ind", ("u",), pi([al, ir, motive, mk, q], app(motive, q)), "ind"))
+    return out
+
+
 class DemoEnvBuilder:
     """Accumulates declarations in dependency order and counts constants."""
 
@@ -314,25 +338,8 @@ class DemoEnvBuilder:
         self._prelude_quot()
 
     def _prelude_quot(self) -> None:
-        u, v = lparam("u"), lparam("v")
-        al = Local("α", sort(u), "implicit")
-        r = Local("r", pi([Local("a", al), Local("b", al)], PROP))
-        ir = r.with_bi("implicit")
-        quot = app(const("Quot", u), al, r)
-        self.add(QuotDecl("Quot", ("u",), pi([al, r], sort(u)), "type"))
-        a = Local("a", al)
-        self.add(QuotDecl("Quot.mk", ("u",), pi([al, r, a], quot), "ctor"))
-        be = Local("β", sort(v), "implicit")
-        f = Local("f", arrow(al, be))
-        a, b = Local("a", al), Local("b", al)
-        resp = Local("a✝", pi([a, b, Local("h", app(r, a, b))], app(const("Eq", v), be, app(f, a), app(f, b))))
-        self.add(QuotDecl("Quot.lift", ("u", "v"), pi([al, ir, be, f, resp, Local("q", quot)], be), "lift"))
-        q = Local("q", quot)
-        motive = Local("β", pi([q], PROP), "implicit")
-        a = Local("a", al)
-        mk = Local("mk", pi([a], app(motive, app(const("Quot.mk", u), al, r, a))))
-        q = Local("q", quot)
-        self.add(QuotDecl("Quot.ind", ("u",), pi([al, ir, motive, mk, q], app(motive, q)), "ind"))
+        for decl in quot_declarations():
+            self.add(decl)
 
     def _prelude_data(self) -> None:
         u, v = lparam("u"), lparam("v")
@@ -733,3 +740,4 @@ def write_binder_chain(path, depth: int) -> Path:
     with open(path, "wb") as out:
         out.writelines(orjson.dumps(obj) + b"\n" for obj in lines)
     return path
+

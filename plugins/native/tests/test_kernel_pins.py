@@ -59,3 +59,20 @@ def test_nanoda_agrees(shared_dir, row):
                             capture_output=True, timeout=120).returncode
     assert rc in (0, 101), f"nanoda gave no verdict (exit {rc})"
     assert ("accept" if rc == 0 else "reject") == row["nanoda"] == row["expected"]
+
+
+QUOT_REJECTS = [r for r in ROWS if r["file"].startswith("quot_") and r["expected"] == "reject"]
+
+
+@pytest.mark.parametrize("row", QUOT_REJECTS, ids=[r["file"].removesuffix(".ndjson") for r in QUOT_REJECTS])
+def test_quotient_pin_fails_at_quotient_initialisation(tmp_path, row):
+    """A quotient pin is rejected for its `Eq`, not before: the same file without the four
+    `Quot` lines is accepted (its broken `Eq` is a well-formed inductive or axiom), and the
+    rejection names the first quotient constant."""
+    from ix_native.check_cmd import check_file
+
+    twin = tmp_path / row["file"]
+    twin.write_bytes(_builder().render(row["file"], without_quot=True))
+    assert check_file(str(twin))["verdict"] == "accept"
+    got = check_file(str(PINS / row["file"]))
+    assert got["verdict"] == "reject" and got["reason"].startswith("Quot: "), got["reason"]

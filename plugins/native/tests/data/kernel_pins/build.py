@@ -13,6 +13,7 @@ import io
 import sys
 from pathlib import Path
 
+from ix_native.demo_env import quot_declarations
 from ix_native.demo_terms import (
     PROP,
     TYPE,
@@ -22,6 +23,7 @@ from ix_native.demo_terms import (
     IndType,
     Local,
     NdjsonWriter,
+    QuotDecl,
     Theorem,
     app,
     const,
@@ -44,6 +46,20 @@ def _eq_block():
     a, a2 = Local("a", al), Local("a✝", al)
     refl = Ctor("Eq.refl", pi([al, a], app(const("Eq", u1), al, a, a)))
     return derive_inductive(("u_1",), 2, [IndType("Eq", pi([al, a, a2], PROP), (refl,))], large_elim=True)
+
+
+def _bad_eq_block(*, universes=("u_1",), extra_ctor=False, sort_=PROP, refl_takes_b=False):
+    """`Eq` with one of the properties quotient initialisation checks broken (Lean's
+    `check_eq_type`: one universe, one constructor, the type `{α : Sort u} → α → α → Prop`,
+    the constructor type `{α} (a : α) → Eq a a`); each one is a well-formed inductive."""
+    u1 = lparam(universes[0])
+    lvls = tuple(lparam(n) for n in universes)
+    al = Local("α", sort(u1), "implicit")
+    a, b, a2 = Local("a", al), Local("b", al), Local("a✝", al)
+    eq = const("Eq", *lvls)
+    refl = Ctor("Eq.refl", pi([al, a, b], app(eq, al, a, b)) if refl_takes_b else pi([al, a], app(eq, al, a, a)))
+    ctors = (refl, Ctor("Eq.refl'", pi([al, a], app(eq, al, a, a)))) if extra_ctor else (refl,)
+    return derive_inductive(universes, 2, [IndType("Eq", pi([al, a, a2], sort_), ctors)], large_elim=sort_ is PROP and not extra_ctor)
 
 
 def _pair_block():
@@ -219,6 +235,12 @@ def _levels_theorem(name: str):
     return Theorem(name, ("u", "v"), pi([al, a], _eq(al, a, a, uv)), lam([al, a], _rfl(al, a, vu)))
 
 
+def _eq_axiom():
+    """`axiom Eq.{u_1} : {α : Sort u_1} → α → α → Prop`: the right type, but no inductive."""
+    al = Local("α", sort(lparam("u_1")), "implicit")
+    return Axiom("Eq", ("u_1",), pi([al, Local("a", al), Local("a✝", al)], PROP))
+
+
 # nanoda (../shared/anchors/nanoda) is no oracle for these: it rejects the recursor of an
 # inductive whose constructors have no fields (U, Bool: its recursor check fails), while Lean accepts
 # `example (x y : Unit) : x = y := rfl` and unfolds `t = true` (see those rows in MANIFEST.tsv).
@@ -294,15 +316,35 @@ PINS = {
     "levels_commuted.ndjson": (
         "accept", "def_eq: constants are equal when their universe levels are equivalent (max u v ~ max v u)",
         lambda: [_eq_block(), _levels_theorem("Eq.levels_commute")]),
+    "quot_init.ndjson": (
+        "accept", "quotient initialisation: Quot, Quot.mk, Quot.lift, Quot.ind after Lean's Eq",
+        lambda: [_eq_block(), *quot_declarations()]),
+    "quot_eq_axiom.ndjson": (
+        "reject", "quotient initialisation: Eq must be an inductive type (an axiom of the right type is not)",
+        lambda: [_eq_axiom(), *quot_declarations()]),
+    "quot_eq_two_universes.ndjson": (
+        "reject", "quotient initialisation: Eq must have exactly one universe parameter",
+        lambda: [_bad_eq_block(universes=("u_1", "u_2")), *quot_declarations()]),
+    "quot_eq_two_ctors.ndjson": (
+        "reject", "quotient initialisation: Eq must have exactly one constructor",
+        lambda: [_bad_eq_block(extra_ctor=True), *quot_declarations()]),
+    "quot_eq_in_type.ndjson": (
+        "reject", "quotient initialisation: Eq must be {α : Sort u} → α → α → Prop (here it lands in Type)",
+        lambda: [_bad_eq_block(sort_=TYPE), *quot_declarations()]),
+    "quot_eq_refl_any.ndjson": (
+        "reject", "quotient initialisation: Eq.refl must be {α} (a : α) → Eq a a (here (a b : α) → Eq a b)",
+        lambda: [_bad_eq_block(refl_takes_b=True), *quot_declarations()]),
 }
 
 
-def render(name: str) -> bytes:
-    """The exact bytes of one pin file."""
+def render(name: str, *, without_quot: bool = False) -> bytes:
+    """The exact bytes of one pin file (`without_quot`: its declarations before the
+    quotient ones, the twin that shows a quotient pin's `Eq` is itself well formed)."""
     buf = io.BytesIO()
     w = NdjsonWriter(buf)
     for d in PINS[name][2]():
-        w.declare(d)
+        if not (without_quot and isinstance(d, QuotDecl)):
+            w.declare(d)
     return buf.getvalue()
 
 
