@@ -125,3 +125,19 @@ def test_backend_names_complete(tmp_path):
     out = ix("prove", "x", "--partitioner", "mt", _IX_COMPLETE="bash_complete", COMP_WORDS="ix prove x --partitioner mt",
              COMP_CWORD="4")
     assert "mtkahypar" in out.stdout
+
+
+@pytest.mark.parametrize("argv", [("check", "{demo}"), ("plugins",), ("prove", "{demo}", "--out", "{tmp}/run")])
+def test_a_closed_pipe_exits_141_whoever_writes(demo, tmp_path, argv):
+    """`ix … | head` where the reader has gone: rich's console and plain writes alike end
+    with 141 (128 + SIGPIPE), never 1 (a failed verification) and never a traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before ix writes its first byte
+    try:
+        args = [a.format(demo=demo, tmp=tmp_path) for a in argv]
+        out = subprocess.run([sys.executable, "-m", "ixcore", *args], stdout=write_end, stderr=subprocess.PIPE,
+                             text=True, timeout=300, check=False)
+    finally:
+        os.close(write_end)
+    assert out.returncode == 141, out.stderr
+    assert "Traceback" not in out.stderr

@@ -29,9 +29,15 @@ def make_console(*, stderr: bool = False, quiet: bool = False):
     when writing to a pipe or file (scripts read whole lines)."""
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit 1, the code of a failed verification; `main` gives a closed
+            # pipe the same exit (141) whichever writer met it
+            raise BrokenPipeError
+
     stream = sys.stderr if stderr else sys.stdout
     tty = stream.isatty()
-    return Console(stderr=stderr, quiet=quiet, width=None if tty else PIPE_WIDTH, soft_wrap=not tty)
+    return _Console(stderr=stderr, quiet=quiet, width=None if tty else PIPE_WIDTH, soft_wrap=not tty)
 
 
 class Context:
