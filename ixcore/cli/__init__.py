@@ -177,6 +177,18 @@ def _load_plugin_commands(quiet: bool = False) -> None:
 OWNS_PROCESS = False
 
 
+def exit_without_teardown(code: int = 0) -> None:
+    """Leave the `ix` process now with `code`, once stdout and stderr are flushed: the
+    kernel's expression graph (millions of objects for a large env) would otherwise be
+    freed one by one at interpreter exit only to be dropped with the process. Only when
+    `main` owns the process; an in-process caller (a test) returns and carries on."""
+    if not OWNS_PROCESS:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def _verbosity(argv: list[str]) -> int:
     """-v counted however spelled (-v -v, -vv, --verbose --verbose), before the parse
     (an error can happen before click has seen the options)."""

@@ -128,6 +128,7 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
     """
     from ..pipeline import PlanSettings, prove_env
     from ..report import write_run
+    from . import exit_without_teardown
 
     if config_path:
         ctx.config_path = config_path
@@ -192,7 +193,9 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
         c.print(f"  report: {out / 'report.json'}")
 
     ctx.emit(report, human)
-    return 0 if result.ok else 1
+    code = 0 if result.ok else 1
+    exit_without_teardown(code)  # the env's expression graph goes with the process, not object by object
+    return code
 
 
 def _fleet(ctx: Context, path):

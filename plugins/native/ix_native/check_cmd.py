@@ -186,22 +186,6 @@ def check_command(ctx, paths, manifest, jobs, keep_going):
     if not manifest and summary["rejected"]:
         first = next(r for r in results if r["verdict"] == "reject")
         raise VerificationError(f"{summary['rejected']} of {len(results)} file(s) rejected, e.g. {first['file']}: {first['reason'][:200]}")
-    _exit_without_teardown()
+    from ixcore.cli import exit_without_teardown
 
-
-def _exit_without_teardown() -> None:
-    """Leave the `ix` process now, with exit code 0, once the report is flushed: the
-    kernel's expression graph (millions of objects for a large env) would otherwise be
-    freed one by one at interpreter exit only to be dropped with the process (~0.3 s on
-    init-prelude). Only when running as the `ix` program itself (`ixcore.cli.main`
-    called with the command line's argv); an in-process caller such as a test returns."""
-    import os
-    import sys
-
-    from ixcore import cli
-
-    if not cli.OWNS_PROCESS:
-        return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
+    exit_without_teardown(0)
