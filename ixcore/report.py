@@ -1,10 +1,10 @@
-"""The run report of `ix prove`: JSON for machines, a PNG of predicted vs measured cost.
+"""The run report of `ix prove`: JSON for machines, an SVG chart of predicted vs measured cost.
 
 Files written into the run directory:
     report.json   summary (claim, checks, phases) + one row per shard
     prediction.png  with a fleet (`--fleet`): the schedule's predicted leaf seconds vs measured,
                   and the predicted vs measured makespan (report.json "prediction")
-    cost.png      per proven shard: predicted against measured leaf time (with y = x
+    cost.svg      per proven shard: predicted against measured leaf time (with y = x
                   when the cost model predicts seconds, and the least-squares fit), time
                   and peak RSS as bars; not drawn when no shard was proven, and the
                   report's "plot" field says why (a fully reused run measured nothing)
@@ -22,6 +22,7 @@ from pathlib import Path
 import attrs
 
 from . import proofio
+from .chart import Panel, Svg, least_squares
 from .costmodel import CostModel
 from .pipeline import RunResult
 
@@ -38,7 +39,7 @@ def write_run(result: RunResult, out_dir: str | Path, model: CostModel | None = 
     proven = any(s.status == "proven" for s in result.shards)
     files = {"report": "report.json", "proofs": "proofs/", "work": "work/"}
     if proven:
-        files["plot"] = "cost.png"
+        files["plot"] = "cost.svg"
     if result.root is not None:
         (out / "root.proof").write_bytes(proofio.dumps(result.root))
         files["root"] = "root.proof"
@@ -51,35 +52,20 @@ def write_run(result: RunResult, out_dir: str | Path, model: CostModel | None = 
             files["prediction_plot"] = "prediction.png"
     report["files"] = files
     if not proven:
-        report["plot"] = ("no cost.png: every shard was reused from the store, so nothing was measured"
+        report["plot"] = ("no cost.svg: every shard was reused from the store, so nothing was measured"
                           if result.shards
-                          else "no cost.png: stored proofs cover every block, so nothing was planned or measured"
-                          if result.stored else "no cost.png: no shard was planned")
+                          else "no cost.svg: stored proofs cover every block, so nothing was planned or measured"
+                          if result.stored else "no cost.svg: no shard was planned")
     (out / "report.json").write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
     if proven:
-        plot_costs(result, out / "cost.png", model)
+        plot_costs(result, out / "cost.svg", model)
     return report
 
 
-def _fit(xs: list[float], ys: list[float]) -> tuple[float, float] | None:
-    """Least-squares (intercept, slope) of ys on xs; None with fewer than two distinct xs."""
-    if len(set(xs)) < 2:
-        return None
-    import numpy as np
-
-    slope, intercept = np.polyfit(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), 1)
-    return float(intercept), float(slope)
-
-
 def plot_costs(result: RunResult, path: Path, model: CostModel | None = None) -> None:
-    """Three panels per run: predicted against measured per proven shard (with y = x when
-    both are seconds, and the least-squares fit), measured time per shard, peak RSS per
-    shard."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """Three panels per run (an SVG, see chart.py): predicted against measured per proven
+    shard (with y = x when both are seconds, and the least-squares fit), measured time per
+    shard, peak RSS per shard."""
     rows = [s for s in result.shards if s.status == "proven"]
     ids = [str(s.shard) for s in rows]
     measured = [s.seconds for s in rows]
@@ -89,38 +75,28 @@ def plot_costs(result: RunResult, path: Path, model: CostModel | None = None) ->
         xs, xlabel = [float(v) for v in predicted_s], f"predicted leaf time (s, cost model {name})"
     else:
         xs, xlabel = [s.predicted_cost for s in rows], f"predicted cost ({unit}; the model has no time line)"
-    fig, (ax, ax_t, ax_m) = plt.subplots(1, 3, figsize=(14, 4.2), dpi=100)
-    ax.scatter(xs, measured, s=18, label="shard", zorder=3)
-    for sid, x, y in zip(ids, xs, measured):
-        ax.annotate(sid, (x, y), fontsize=7, xytext=(2, 2), textcoords="offset points")
-    top_x, top_y = max(xs) * 1.1 or 1.0, max(measured) * 1.1 or 1.0
-    if predicted_s is not None:
-        edge = max(top_x, top_y)
-        ax.plot([0, edge], [0, edge], "k--", lw=0.8, label="y = x (prediction exact)")
-    fit = _fit(xs, measured)
-    if fit is not None:
-        a, b = fit
-        ax.plot([0, top_x], [a, a + b * top_x], "C1-", lw=1, label=f"fit: {a:.3g} + {b:.3g}·x")
-    ax.set_xlim(0, top_x)
-    ax.set_ylim(0, max(top_y, top_x) if predicted_s is not None else top_y)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("measured leaf time (s)")
-    ax.set_title("predicted vs measured, per proven shard", fontsize=9)
-    ax.legend(fontsize=7)
-    ax_t.bar(ids, measured, color="C0")
-    ax_t.set_xlabel("shard")
-    ax_t.set_ylabel("measured leaf time (s)")
-    ax_t.set_title("time per shard", fontsize=9)
-    ax_m.bar(ids, [s.peak_memory / 2**20 for s in rows], color="C2")
-    ax_m.set_xlabel("shard")
-    ax_m.set_ylabel("peak RSS (MiB)")
-    ax_m.set_title("peak memory per shard", fontsize=9)
     reused = sum(s.status == "reused" for s in result.shards)
     note = f" ({reused} reused shard(s) not shown)" if reused else ""
-    fig.suptitle(f"{Path(result.env_path).name}: {len(rows)} proven shard(s){note}", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    svg = Svg(1400, 420, f"{Path(result.env_path).name}: {len(rows)} proven shard(s){note}")
+    top_x, top_y = max(xs) * 1.1 or 1.0, max(measured) * 1.1 or 1.0
+    if predicted_s is not None:
+        top_x = top_y = max(top_x, top_y)
+    ax = Panel(svg, 0, 480, x_top=top_x, y_top=top_y, title="predicted vs measured, per proven shard",
+               xlabel=xlabel, ylabel="measured leaf time (s)")
+    ax.points(xs, measured, ids, legend="shard")
+    if predicted_s is not None:
+        ax.line(0, 0, ax.x_top, ax.x_top, dashed=True, legend="y = x (prediction exact)")
+    fit = least_squares(xs, measured)
+    if fit is not None:
+        a, b = fit
+        ax.line(0, a, ax.x_top, a + b * ax.x_top, color="#ff7f0e", legend=f"fit: {a:.3g} + {b:.3g}·x")
+    ax.legend()
+    Panel(svg, 480, 460, y_top=max(measured) * 1.1 or 1.0, title="time per shard", xlabel="shard",
+          ylabel="measured leaf time (s)", categories=ids).bars(measured)
+    mib = [s.peak_memory / 2**20 for s in rows]
+    Panel(svg, 940, 460, y_top=max(mib) * 1.1 or 1.0, title="peak memory per shard", xlabel="shard",
+          ylabel="peak RSS (MiB)", categories=ids).bars(mib, color="#2ca02c")
+    svg.save(path)
 
 
 def plot_prediction(prediction: dict, path: Path) -> None:
