@@ -75,16 +75,20 @@ class Profile:
         addrs = sorted(Address(a) for a in set(blocks) | set(edges) | {p for ps in edges.values() for p in ps})
         idx = {a: i for i, a in enumerate(addrs)}
         n = len(addrs)
+        empty: dict = {}
+        table = [blocks.get(a, empty) for a in addrs]
 
         def col(key):
-            return [int(blocks.get(a, {}).get(key, 0)) for a in addrs]
+            return [int(r.get(key, 0)) for r in table]
 
-        rows = np.zeros(n + 1, dtype=np.uint64)
+        bounds = [0] * (n + 1)
         cols: list[int] = []
         for i, a in enumerate(addrs):
-            ps = sorted({idx[Address(p)] for p in edges.get(a, ())} - {i})
-            cols.extend(ps)
-            rows[i + 1] = len(cols)
+            ps = edges.get(a)
+            if ps:
+                cols.extend(sorted({idx[Address(p)] for p in ps} - {i}))
+            bounds[i + 1] = len(cols)
+        rows = np.asarray(bounds, dtype=np.uint64)
         ext = {k: np.asarray([v.get(a, 0) for a in addrs], dtype=np.uint64) for k, v in (extra or {}).items()}
         return cls(
             addrs=addrs,
