@@ -162,20 +162,45 @@ class Encoder:
         if got is not None:
             return got
         size = self._size
+        b3 = blake3.blake3
         stack = [root]
-        while stack:
-            e = stack[-1]
+        pop, push = stack.pop, stack.append
+        while stack:  # iterative post-order; the common tags inline (this loop is hot)
+            e = pop()
             if e in h:
-                stack.pop()
                 continue
-            pending = [c for c in expr_children(e) if c not in h]
-            if pending:
-                stack += pending
-                continue
-            stack.pop()
-            rec = self._record(e, h)
+            t = e.tag
+            if t == APP:
+                f, a = e.fn, e.arg
+                hf, ha = h.get(f), h.get(a)
+                if hf is None or ha is None:
+                    push(e)
+                    if hf is None:
+                        push(f)
+                    if ha is None:
+                        push(a)
+                    continue
+                rec = b"\x03" + hf + ha
+            elif t == LAM or t == PI:
+                ty, body = e.type, e.body
+                ht, hb = h.get(ty), h.get(body)
+                if ht is None or hb is None:
+                    push(e)
+                    if ht is None:
+                        push(ty)
+                    if hb is None:
+                        push(body)
+                    continue
+                rec = (b"\x04" if t == LAM else b"\x05") + ht + hb
+            else:
+                pending = [c for c in expr_children(e) if c not in h]
+                if pending:
+                    push(e)
+                    stack += pending
+                    continue
+                rec = self._record(e, h)
             size[e] = len(rec) + 1
-            h[e] = blake3.blake3(EXPR_DOMAIN + rec).digest()
+            h[e] = b3(EXPR_DOMAIN + rec).digest()
         return h[root]
 
     def walk(self, roots) -> tuple[list, int]:

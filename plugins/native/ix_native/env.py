@@ -49,6 +49,7 @@ from .address import (
 from .env_index import EnvIndex, IndexCache
 
 _QUOT_ORDER = {"type": 0, "ctor": 1, "lift": 2, "ind": 3}
+_MISSING, _SELF, _BLOCK = bytes([REF_MISSING]), bytes([REF_SELF]), bytes([REF_BLOCK])
 
 
 class RejectedEnv(IxError):
@@ -236,6 +237,7 @@ class _Addressing:
             self.deps[bi] = sorted({self.where[x][0] for x in seen if x in self.where} - {bi})
         self.addrs: list[Address] = [None] * n
         self.records: list[bytes] = [None] * n
+        self._outside_refs: dict = {}  # constant name -> its reference-table entry from another block
         self.order = self._topo_order(path)
         for bi in self.order:
             rec = self._record(bi)
@@ -310,18 +312,23 @@ class _Addressing:
         parts = [bytes([b.kind]), uvarint(len(b.members))]
         parts += [self._member_record(bi, m) for m in b.members]
         refs = []
+        where, outside = self.where, self._outside_refs
         for name in self.names[bi]:
-            loc = self.where.get(name)
+            loc = where.get(name)
             if loc is None:
-                target = bytes([REF_MISSING])
+                ref = enc.name(name) + _MISSING
             elif loc[0] == bi:
-                target = bytes([REF_SELF]) + uvarint(loc[1])
-            else:
-                target = bytes([REF_BLOCK]) + bytes(self.addrs[loc[0]]) + uvarint(loc[1])
-            refs.append((enc.name(name), target))
+                ref = enc.name(name) + _SELF + uvarint(loc[1])
+            else:  # the same entry in every block that references this constant
+                ref = outside.get(name)
+                if ref is None:
+                    ref = outside[name] = enc.name(name) + _BLOCK + bytes(self.addrs[loc[0]]) + uvarint(loc[1])
+            refs.append(ref)
+        # encoded names are prefix-free and distinct within a table, so sorting the
+        # entries sorts them by name
         refs.sort()
         parts.append(uvarint(len(refs)))
-        parts += [n + t for n, t in refs]
+        parts += refs
         return b"".join(parts)
 
 

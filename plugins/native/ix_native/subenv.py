@@ -106,36 +106,63 @@ class ExportWriter:
         return lid
 
     def expr(self, root) -> int:
+        """The id of `root`, writing the lines of every node not written yet, children
+        first (iterative post-order: export terms can be very deep). The common tags are
+        formatted inline; this loop is most of a leaf's overhead outside the kernel."""
         ids = self.exprs
         got = ids.get(root)
         if got is not None:
             return got
-        raw = self._raw
-        body = self._body
+        buf = self.buf
         stack = [root]
-        while stack:  # iterative post-order: export terms can be very deep
-            e = stack[-1]
+        pop, push = stack.pop, stack.append
+        while stack:
+            e = pop()
             if e in ids:
-                stack.pop()
                 continue
-            pending = [c for c in expr_children(e) if c not in ids]
-            if pending:
-                stack += pending
-                continue
-            stack.pop()
-            eid = ids[e] = len(ids)
-            raw(b'{"ie":%d,%s}\n' % (eid, body(e)))
+            t = e.tag
+            if t == APP:
+                f, a = e.fn, e.arg
+                fi, ai = ids.get(f), ids.get(a)
+                if fi is None or ai is None:
+                    push(e)
+                    if fi is None:
+                        push(f)
+                    if ai is None:
+                        push(a)
+                    continue
+                eid = ids[e] = len(ids)
+                buf += b'{"ie":%d,"app":{"fn":%d,"arg":%d}}\n' % (eid, fi, ai)
+            elif t == LAM or t == PI:
+                ty, body = e.type, e.body
+                ti, bi = ids.get(ty), ids.get(body)
+                if ti is None or bi is None:
+                    push(e)
+                    if ti is None:
+                        push(ty)
+                    if bi is None:
+                        push(body)
+                    continue
+                eid = ids[e] = len(ids)
+                buf += b'{"ie":%d,"%s":{"name":%d,"type":%d,"body":%d,"binderInfo":%s}}\n' % (
+                    eid, b"lam" if t == LAM else b"forallE", self.name(e.name), ti, bi, _BINDER_INFO_JSON[e.bi])
+            else:
+                pending = [c for c in expr_children(e) if c not in ids]
+                if pending:
+                    push(e)
+                    stack += pending
+                    continue
+                eid = ids[e] = len(ids)
+                buf += b'{"ie":%d,%s}\n' % (eid, self._body(e))
+            if len(buf) >= _BUFFER:
+                self.out.write(bytes(buf))
+                buf.clear()
         return ids[root]
 
     def _body(self, e) -> bytes:
-        """The line's fields after "ie", as orjson writes them."""
+        """The fields after "ie" of a line of the rarer tags, as orjson writes them."""
         t = e.tag
         ids = self.exprs
-        if t == APP:
-            return b'"app":{"fn":%d,"arg":%d}' % (ids[e.fn], ids[e.arg])
-        if t == LAM or t == PI:
-            return b'"%s":{"name":%d,"type":%d,"body":%d,"binderInfo":%s}' % (
-                b"lam" if t == LAM else b"forallE", self.name(e.name), ids[e.type], ids[e.body], _BINDER_INFO_JSON[e.bi])
         if t == BVAR:
             return b'"bvar":%d' % e.idx
         if t == CONST:
