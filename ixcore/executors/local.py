@@ -12,10 +12,12 @@ pool may go without finishing any job; with `heartbeat_s`, a progress line on st
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
 
 from ..errors import IncompleteRun
@@ -52,6 +54,10 @@ class LocalExecutor:
 
     def _round(self, fn, jobs, todo, watch: Watch):
         """Run `todo` (indices) in one pool; returns the indices lost to a broken pool."""
+        with frozen_for_fork():
+            return (yield from self._run_pool(fn, jobs, todo, watch))
+
+    def _run_pool(self, fn, jobs, todo, watch: Watch):
         ctx = multiprocessing.get_context("fork")
         pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(todo)), mp_context=ctx)
         lost: list[int] = []
@@ -79,6 +85,22 @@ class LocalExecutor:
         finally:
             # a caller that stops early (a rejected leaf) must not wait for queued jobs
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextmanager
+def frozen_for_fork():
+    """Leave what forked workers inherit (the loaded env: millions of objects) out of the
+    cyclic collector's walks while they run, so a collection in a worker does not write
+    to, and so copy, every page of it. The parent's collector gets it back afterwards
+    (unless someone else had frozen objects before)."""
+    frozen = gc.get_freeze_count() == 0
+    if frozen:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if frozen:
+            gc.unfreeze()
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:

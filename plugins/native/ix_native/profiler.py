@@ -25,6 +25,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 import attrs
 
 from ixcore.errors import InputError
+from ixcore.executors.local import frozen_for_fork
 from ixcore.profile import Profile
 
 #: per-declaration counters summed into a block: Stats field -> Profile column
@@ -113,7 +114,7 @@ class KernelProfiler:
             global _WORKER_EXPORT
             _WORKER_EXPORT = env.export
             try:
-                with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                with frozen_for_fork(), ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
                     futs = {}
                     for chunk in _shares(by_line, jobs):
                         positions = sorted(p for i in chunk for p in decl_pos[i])
