@@ -237,7 +237,7 @@ class _Addressing:
             self.deps[bi] = sorted({self.where[x][0] for x in seen if x in self.where} - {bi})
         self.addrs: list[Address] = [None] * n
         self.records: list[bytes] = [None] * n
-        self._outside_refs: dict = {}  # constant name -> its reference-table entry from another block
+        self._outside_refs: dict[Any, bytes] = {}  # constant name -> its reference-table entry from another block
         self.order = self._topo_order(path)
         for bi in self.order:
             rec = self._record(bi)
@@ -320,9 +320,10 @@ class _Addressing:
             elif loc[0] == bi:
                 ref = enc.name(name) + _SELF + uvarint(loc[1])
             else:  # the same entry in every block that references this constant
-                ref = outside.get(name)
-                if ref is None:
-                    ref = outside[name] = enc.name(name) + _BLOCK + bytes(self.addrs[loc[0]]) + uvarint(loc[1])
+                known = outside.get(name)
+                if known is None:
+                    known = outside[name] = enc.name(name) + _BLOCK + bytes(self.addrs[loc[0]]) + uvarint(loc[1])
+                ref = known
             refs.append(ref)
         # encoded names are prefix-free and distinct within a table, so sorting the
         # entries sorts them by name
