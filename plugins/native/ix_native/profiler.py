@@ -7,15 +7,11 @@ Ix-way heartbeats, Ix's op counters, the serialized size, the member count, the 
 edges (delta-unfolded definitions and theorems mapped to their blocks, self-edges
 dropped) and `extra["lean_heartbeats"]` (the C++ kernel's count).
 
-`jobs > 1` splits the blocks into one share per worker process, forked after the export
-is parsed so they share it instead of each parsing it again. Checking a declaration
-needs every declaration before it in the environment, and admitting one (unchecked)
-costs a tenth of checking it, so the shares are interleaved (block j goes to worker
-j mod jobs) and each worker walks the file once, up to its last block, with one kernel:
-it admits the others' blocks and checks its own. Contiguous chunks, several per worker,
-made every chunk admit the whole file again and left the phase barely faster on two
-cores than on one. Counts depend only on the declaration checked, so the profile is the
-same for any `jobs`.
+`jobs > 1` checks chunks of blocks in a pool of processes forked after the export is
+parsed, so they share it instead of each parsing it again. Each chunk's kernel walks the
+file only up to the chunk's last block (admitting the declarations before it, checking
+its own), never the rest of the file, which cannot change the verdicts before it. Counts
+depend only on the declaration checked, so the profile is the same for any `jobs`.
 """
 from __future__ import annotations
 
@@ -52,7 +48,7 @@ class DeclWork:
 
 @attrs.frozen
 class _Prefix:
-    """The declarations a share's kernel walks: the file up to the share's last block
+    """The declarations a chunk's kernel walks: the file up to the chunk's last block
     (what comes after cannot change the verdicts before it, and is not admitted)."""
 
     decls: list
@@ -79,10 +75,11 @@ def _worker_check(positions: list[int]) -> list[DeclWork]:
     return _check(_WORKER_EXPORT, positions)
 
 
-def _shares(xs: list, jobs: int) -> list[list]:
-    """One share per worker, interleaved in file order (element j to share j mod jobs), so
-    every share spans the file and the work of each part of it is split evenly."""
-    return [share for share in (xs[w::jobs] for w in range(jobs)) if share]
+def _chunks(xs: list, jobs: int) -> list[list]:
+    """About four chunks per worker for load balance, contiguous in file order."""
+    count = max(1, min(len(xs), jobs * 4))
+    size = -(-len(xs) // count)
+    return [xs[i : i + size] for i in range(0, len(xs), size)]
 
 
 class KernelProfiler:
@@ -116,7 +113,7 @@ class KernelProfiler:
             try:
                 with frozen_for_fork(), ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
                     futs = {}
-                    for chunk in _shares(by_line, jobs):
+                    for chunk in _chunks(by_line, jobs):
                         positions = sorted(p for i in chunk for p in decl_pos[i])
                         futs[pool.submit(_worker_check, positions)] = (positions, len(chunk))
                     for fut in as_completed(futs):
