@@ -512,6 +512,12 @@ class NdjsonFormat:
 
         return looks_like_export(path)
 
+    def indexed_root(self, path) -> tuple[Address, int] | None:
+        """(env root, block count) from this file's authenticated env-index cache entry,
+        without loading the env; None when there is no valid entry."""
+        cache = IndexCache.for_env(path) if Path(path).is_file() else None
+        return cache.summary() if cache is not None else None
+
     def load(self, path, trust: bool | None = None, **_options) -> NativeEnv:
         """From the cached env index when one matches the file's bytes, else by parsing
         the export (and caching its index for the next run). `trust=False` (a verifier)
