@@ -27,7 +27,7 @@ def merkle_root(addrs: Iterable[bytes]) -> Address:
     A run recomputes the roots of the same witness lists many times (store, leaf checks,
     aggregation, verification), so the last few roots are remembered by their exact
     sorted input."""
-    key = tuple(sorted({bytes(a) for a in addrs}))
+    key = addrs if _strictly_sorted(addrs) else tuple(sorted({bytes(a) for a in addrs}))
     root = _RECENT.get(key)
     if root is None:
         root = _RECENT[key] = _root_of_sorted(key)
@@ -38,6 +38,12 @@ def merkle_root(addrs: Iterable[bytes]) -> Address:
 
 _RECENT: dict[tuple, Address] = {}
 _RECENT_MAX = 16
+
+
+def _strictly_sorted(addrs) -> bool:
+    """A tuple already in canonical order (a proof's witness list): it is its own key,
+    and one pass of comparisons replaces copying, deduplicating and sorting it."""
+    return type(addrs) is tuple and all(type(a) is Address for a in addrs) and all(a < b for a, b in zip(addrs, addrs[1:]))
 
 
 def _root_of_sorted(items: tuple) -> Address:

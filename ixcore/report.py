@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from . import proofio
-from .costmodel import CostModel
 from .pipeline import RunResult
+
+if TYPE_CHECKING:
+    from .costmodel import CostModel
 
 
 def write_run(result: RunResult, out_dir: str | Path, model: CostModel | None = None) -> dict:

@@ -159,7 +159,8 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
     _keys_outside(backends.leaf_prover, [Path(out)])
     with ctx.progress() as progress:
         result = prove_env(env, backends, settings, manifest=parsed, workdir=out / "work", progress=progress)
-    report = write_run(result, out, backends.leaf_prover.cost_model())
+    proven = any(s.status == "proven" for s in result.shards)  # the cost model only labels the plot of proven shards
+    report = write_run(result, out, backends.leaf_prover.cost_model() if proven else None)
     report["out"] = str(out)
 
     def human():

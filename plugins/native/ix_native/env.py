@@ -12,16 +12,14 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
 
 from ixcore.address import Address
 from ixcore.errors import InputError, IxError
 from ixcore.merkle import merkle_root
 from ixcore.model import WorkItem
-from ixcore.profile import Profile
 
 from .address import (
     BLOCK_DECLS,
@@ -47,6 +45,9 @@ from .address import (
     uvarint,
 )
 from .env_index import EnvIndex, IndexCache
+
+if TYPE_CHECKING:
+    from ixcore.profile import Profile
 
 _QUOT_ORDER = {"type": 0, "ctor": 1, "lift": 2, "ind": 3}
 
@@ -223,6 +224,8 @@ class _Addressing:
                 line_of[m.name] = m.decl.line
         n = len(blocks)
         self.names: list[list] = [None] * n
+        import numpy as np
+
         self.sizes = np.zeros(n, dtype=np.int64)
         self.deps: list[list[int]] = [None] * n
         for bi, b in enumerate(blocks):
@@ -484,6 +487,8 @@ class NativeEnv:
             size = int(ix.sizes[i])
             rows[addr] = {"size": size, "heartbeats": size, "subst": size, "const_count": len(ix.names[i])}
             edges[addr] = {ix.addrs[d] for d in ix.deps[i]}
+        from ixcore.profile import Profile
+
         return Profile.build(rows, edges)
 
 

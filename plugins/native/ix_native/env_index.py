@@ -35,12 +35,15 @@ import os
 import struct
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import blake3
-import numpy as np
 
 from ixcore.address import Address
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAGIC = b"IXENVIDX"
 FORMAT_VERSION = 3
@@ -71,6 +74,8 @@ class EnvIndex:
     root: Address
 
     def same_content(self, other: "EnvIndex") -> bool:
+        import numpy as np
+
         return (self.root == other.root and self.addrs == other.addrs and self.names == other.names
                 and self.deps == other.deps and self.order == other.order
                 and np.array_equal(self.sizes, other.sizes))
@@ -92,6 +97,7 @@ class EnvIndex:
 
     @classmethod
     def from_bytes(cls, data: bytes, key: str, secret: bytes) -> "EnvIndex":
+        import numpy as np
         import orjson
 
         root, blocks = authenticated_summary(data, key, secret)
