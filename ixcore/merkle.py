@@ -6,6 +6,7 @@ is the zero address; a singleton is its leaf hash.
 """
 from __future__ import annotations
 
+import operator
 from typing import Iterable
 
 import blake3 as _blake3
@@ -43,7 +44,7 @@ _RECENT_MAX = 16
 def _strictly_sorted(addrs) -> bool:
     """A tuple already in canonical order (a proof's witness list): it is its own key,
     and one pass of comparisons replaces copying, deduplicating and sorting it."""
-    return type(addrs) is tuple and all(type(a) is Address for a in addrs) and all(a < b for a, b in zip(addrs, addrs[1:]))
+    return type(addrs) is tuple and set(map(type, addrs)) <= {Address} and all(map(operator.lt, addrs, addrs[1:]))
 
 
 def _root_of_sorted(items: tuple) -> Address:
