@@ -34,8 +34,8 @@ from .verify import Check, VerifyReport, expand_tree, verify_root
 
 
 def reuse_stored_root(env_path, backends: Backends, env=None) -> tuple[RunResult | None, list[str]]:
-    """The run result built on a stored root of this env, or None (with the reasons any
-    candidate was refused) when the full path must run."""
+    """The run result built on a stored root of this env (naming any candidate refused
+    before it), or None and the reasons every candidate was refused: the full path runs."""
     start = time.perf_counter()
     leaf, agg, store = backends.leaf_prover, backends.agg_prover, backends.store
     if store is None or agg is None or not hasattr(store, "with_roots"):
@@ -61,7 +61,7 @@ def reuse_stored_root(env_path, backends: Backends, env=None) -> tuple[RunResult
         if report.ok:
             found = time.perf_counter()
             phases = {"load": round(loaded - start, 6), "store": round(found - loaded, 6)}
-            return _result(env_path, env_root, blocks, root, support, report, phases), notes
+            return _result(env_path, env_root, blocks, root, support, report, phases, notes), []
         why = "; ".join(f"{c.name}: {c.detail}" for c in report.failures())
         notes.append(f"stored root {pid} of this env not reused ({why}); folding the leaves again")
     return None, notes
@@ -85,14 +85,14 @@ def _verified(root: Proof, env_root: Address, leaf, agg, store) -> tuple[VerifyR
     return VerifyReport(report.checks + (tree.check(),)), support
 
 
-def _result(env_path, env_root, blocks, root, support, report, phases) -> RunResult:
+def _result(env_path, env_root, blocks, root, support, report, phases, notes) -> RunResult:
     fold = FoldResult(
         root, Discharge(root.subjects, root.assumptions), (StoredChild(proof_id(root)),),
         aggregations=0, seconds=0.0, aggregated=True,
     )
     return RunResult(
         env_path=str(env_path), env_root=env_root, root=root, leaves=(), stored=(root,), fold=fold,
-        verification=report, shards=(), phases=phases, outstanding=(), extra_subjects=0,
+        verification=report, shards=(), phases=phases, outstanding=(), extra_subjects=0, warnings=tuple(notes),
         blocks=blocks, support=support,
     )
 

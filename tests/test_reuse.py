@@ -160,3 +160,20 @@ def _agg_double():
     subjects = (Address.hash(b"t"),)
     claim = Claim(ZERO, 0, merkle_root(subjects), ZERO, 1, mode=1)
     return Proof("native", "agg", Address.hash(b"agg"), claim, subjects, (), b"{}", "k")
+
+
+def test_a_refused_candidate_is_named_when_a_good_root_is_reused(run, env_file, tmp_path):
+    first = run(env_file, FsStore(tmp_path / "st"))
+    record = native._parse_record(first.root, native.AGG_RECORD)
+    good = proofio.proof_id(first.root)
+    for digit in "0123456789abcdef":  # a broken signature whose id sorts first, so it is tried first
+        record["signature"] = digit * 4 + record["signature"][4:]
+        broken = attrs.evolve(first.root, body=native._canonical(record))
+        if proofio.proof_id(broken) < good:
+            break
+    assert proofio.proof_id(broken) < good
+    store = _only(tmp_path / "both", first, broken)
+    store.put(first.root)
+    assert store.with_roots(first.env_root, ZERO, "agg") == [proofio.proof_id(broken), good]
+    res = run(env_file, FsStore(tmp_path / "both"), "w2")
+    assert res.root == first.root and res.fold.aggregations == 0 and _refused(res, proofio.proof_id(broken))
