@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Iterator, Union
 
 import attrs
-import numpy as np
 
 from .address import Address
 from .merkle import merkle_root
@@ -274,6 +273,8 @@ class ShardManifest:
     def build(cls, profile: "Profile", shard_of, tree: AggNode | None, num_shards: int | None = None) -> "ShardManifest":
         """Ix's manifest for an assignment (`shard_of[block_id]`): members and foreign
         producers in block-id order, sizes and heartbeats summed, `asm_root` over foreign."""
+        import numpy as np  # only here: reading a manifest or folding needs no numpy
+
         shard_of = np.asarray(shard_of, dtype=np.int64)
         if len(shard_of) != profile.n:
             raise ValueError(f"assignment has {len(shard_of)} entries for {profile.n} blocks")

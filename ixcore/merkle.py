@@ -6,6 +6,7 @@ is the zero address; a singleton is its leaf hash.
 """
 from __future__ import annotations
 
+import operator
 from typing import Iterable
 
 import blake3 as _blake3
@@ -27,7 +28,7 @@ def merkle_root(addrs: Iterable[bytes]) -> Address:
     A run recomputes the roots of the same witness lists many times (store, leaf checks,
     aggregation, verification), so the last few roots are remembered by their exact
     sorted input."""
-    key = tuple(sorted({bytes(a) for a in addrs}))
+    key = addrs if isinstance(addrs, tuple) and _strictly_sorted(addrs) else tuple(sorted({bytes(a) for a in addrs}))
     root = _RECENT.get(key)
     if root is None:
         root = _RECENT[key] = _root_of_sorted(key)
@@ -38,6 +39,12 @@ def merkle_root(addrs: Iterable[bytes]) -> Address:
 
 _RECENT: dict[tuple, Address] = {}
 _RECENT_MAX = 16
+
+
+def _strictly_sorted(addrs: tuple) -> bool:
+    """Addresses already in canonical order (a proof's witness list): the tuple is its
+    own key, and one pass of comparisons replaces copying, deduplicating and sorting it."""
+    return set(map(type, addrs)) <= {Address} and all(map(operator.lt, addrs, addrs[1:]))
 
 
 def _root_of_sorted(items: tuple) -> Address:

@@ -252,6 +252,13 @@ def _prove_once(env_path, backends: Backends, settings: PlanSettings, *, manifes
     workdir = Path(workdir)
     leaf, agg, store = backends.leaf_prover, backends.agg_prover, backends.store
     aggregates = agg is not None and "aggregate" in getattr(leaf, "capabilities", frozenset())
+    if aggregates and store is not None and manifest is None:
+        from .reuse import reuse_stored_root
+
+        reused, notes = reuse_stored_root(env_path, backends, env)
+        if reused is not None:
+            return reused
+        warnings += notes
 
     with phases("load"):
         env_ref = EnvRef(backends.env_format, str(env_path))
@@ -403,6 +410,11 @@ def _prove_once(env_path, backends: Backends, settings: PlanSettings, *, manifes
         if not cover.complete:
             report = VerifyReport(report.checks + (_fail("coverage", f"fold under-covers: {len(cover.missing)} env target(s) missing"),))
     outstanding = tuple((str(a), env.name_of(a)) for a in fold.discharge.assumptions)
+    if fold.aggregated and report.ok and not outstanding:
+        from .reuse import bank_root
+
+        with phases("bank"):
+            bank_root(store, fold.root, fold.aggregates, env_root, stored.values())
     prediction = _compare_prediction(schedule, shard_rows, phases.seconds) if schedule is not None else None
     return RunResult(
         env_path=str(env_path), env_root=env_root, root=fold.root, leaves=tuple(leaves[s] for s in sorted(leaves)),
@@ -431,7 +443,7 @@ def _usable_stored(store, keys, env_targets, leaf, agg) -> _Usable:
     leaf by its backend check (record and signature by a trusted key), an aggregate by
     re-deriving its whole tree from the store. Succinct backends are verified by their
     aggregation program (in-circuit) and by the root check."""
-    if not getattr(leaf, "attested", False):
+    if not (getattr(leaf, "attested", False) or getattr(agg, "attested", False)):
         return _Usable(tuple(store.entries(keys)))
 
     def fetch(pid):

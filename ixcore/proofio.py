@@ -48,14 +48,21 @@ def encode(proof: Proof, body: bytes | None = None) -> bytes:
     out += c.vks_id
     for addrs in (proof.subjects, proof.assumptions):
         out += _U64.pack(len(addrs))
-        for a in addrs:
-            out += a
+        out += b"".join(addrs)
     _put_bytes(out, proof.body if body is None else body)
     return bytes(out)
 
 
 def proof_id(proof: Proof) -> Address:
     return Address.hash(encode(proof))
+
+
+def loads_with_id(data: bytes, *, source: str = "<proof>") -> tuple[Proof, Address]:
+    """`loads` and the proof's id, hashed from the record bytes as read: decoding is
+    strict and every field has one byte form, so they are the bytes `encode` would give
+    (the witness lists are not encoded again)."""
+    proof, end = _load(data, source)
+    return proof, Address.hash(data[:end])
 
 
 def dumps(proof: Proof) -> bytes:
@@ -69,7 +76,12 @@ def dumps(proof: Proof) -> bytes:
 
 def loads(data: bytes, *, source: str = "<proof>") -> Proof:
     """Parse `dumps` (or bare `encode`) output; raises InputError on any malformed byte."""
-    proof, end = _decode_record(data, source)
+    return _load(data, source)[0]
+
+
+def _load(data: bytes, source: str) -> tuple[Proof, int]:
+    """The proof of `loads` and where its record ends."""
+    fields, end = _decode_fields(data, source)
     stats: dict = {}
     if end < len(data):
         r = _Reader(data, source, end)
@@ -82,11 +94,7 @@ def loads(data: bytes, *, source: str = "<proof>") -> Proof:
             raise InputError(f"{source}: offset {end + 12}: stats trailer is not JSON ({exc})") from None
         if r.pos != len(data):
             raise InputError(f"{source}: offset {r.pos}: {len(data) - r.pos} trailing bytes after the stats")
-    return Proof(
-        backend=proof.backend, kind=proof.kind, program_id=proof.program_id, claim=proof.claim,
-        subjects=proof.subjects, assumptions=proof.assumptions, body=proof.body,
-        kernel_version=proof.kernel_version, stats=stats,
-    )
+    return Proof(**fields, stats=stats), end
 
 
 def record_of(data: bytes, *, source: str = "<proof>") -> bytes:
@@ -96,6 +104,12 @@ def record_of(data: bytes, *, source: str = "<proof>") -> bytes:
 
 
 def _decode_record(data: bytes, source: str) -> tuple[Proof, int]:
+    fields, end = _decode_fields(data, source)
+    return Proof(**fields), end
+
+
+def _decode_fields(data: bytes, source: str) -> tuple[dict, int]:
+    """The record's fields as Proof keywords, and where the record ends."""
     r = _Reader(data, source, 0)
     if r.take(4) != MAGIC:
         raise InputError(f"{source}: offset 0: not an ix proof (bad magic)")
@@ -113,8 +127,9 @@ def _decode_record(data: bytes, source: str) -> tuple[Proof, int]:
     subjects = r.addrs()
     assumptions = r.addrs()
     body = r.bytes_()
-    proof = Proof(backend, kind, program_id, claim, subjects, assumptions, body, kernel_version)
-    return proof, r.pos
+    fields = {"backend": backend, "kind": kind, "program_id": program_id, "claim": claim, "subjects": subjects,
+              "assumptions": assumptions, "body": body, "kernel_version": kernel_version}
+    return fields, r.pos
 
 
 def _put_bytes(out: bytearray, payload: bytes) -> None:
@@ -168,4 +183,7 @@ class _Reader:
         n = self.u64()
         if n * ADDRESS_LEN > len(self.data) - self.pos:
             raise InputError(f"{self.source}: offset {at}: address list of {n} entries overruns the file")
-        return tuple(self.addr() for _ in range(n))
+        raw = self.take(n * ADDRESS_LEN)
+        # every slice is exactly ADDRESS_LEN bytes, which is all Address() would check
+        new = bytes.__new__
+        return tuple([new(Address, raw[i : i + ADDRESS_LEN]) for i in range(0, len(raw), ADDRESS_LEN)])

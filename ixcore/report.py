@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from . import proofio
 from .chart import Panel, Svg, least_squares
-from .costmodel import CostModel
 from .pipeline import RunResult
+
+if TYPE_CHECKING:
+    from .costmodel import CostModel
 
 
 def write_run(result: RunResult, out_dir: str | Path, model: CostModel | None = None) -> dict:

@@ -55,3 +55,36 @@ def test_a_builtin_command_still_loads_on_demand():
     """Built-in commands are imported when named (or listed), with the global options."""
     modules = _imported(["verify", "--help"])
     assert "ixcore.verify" in modules
+
+
+def test_a_fully_reused_prove_imports_no_planning_or_plotting_libraries(tmp_path, monkeypatch):
+    """The re-run of a proven env verifies the stored root and writes the report: no
+    numpy, rich, matplotlib, partitioner, kernel or fleet model (ixcore.reuse)."""
+    from ix_native.demo_env import write_demo_env
+
+    monkeypatch.setenv("IX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("IX_NO_ENV_CACHE", raising=False)
+    env = write_demo_env(tmp_path / "d.ndjson", constants=60, seed=3).path
+    args = ["--json", "prove", str(env), "--store", str(tmp_path / "st"), "--jobs", "1"]
+    first = _imported([*args, "--out", str(tmp_path / "r1")])
+    assert "numpy" in first  # the first run plans and proves
+    again = _imported([*args, "--out", str(tmp_path / "r2")])
+    assert "ixcore.reuse" in again
+    heavy = ("numpy", "matplotlib", "rich", "ix_partitioners.mtkahypar_partitioner", "ix_native.lean.checker",
+             "ixcore.fleet")
+    assert _heavy(again, heavy) == []
+
+
+def test_the_builtin_command_table_names_each_command_s_module():
+    """`BUILTIN_MODULES` (which module to import for a command name) matches the modules."""
+    import importlib
+    import pkgutil
+
+    from ixcore import cli
+
+    found = {}
+    for info in pkgutil.iter_modules(cli.__path__):
+        if not info.name.startswith("_") and info.name != "context":
+            for command in getattr(importlib.import_module(f"ixcore.cli.{info.name}"), "COMMANDS", ()):
+                found[command.name] = info.name
+    assert found == cli.BUILTIN_MODULES

@@ -28,3 +28,14 @@ def test_order_and_duplicate_invariant(xs, rnd):
     ys = xs + xs[: len(xs) // 2]
     rnd.shuffle(ys)
     assert merkle_root(xs) == merkle_root(ys)
+
+
+@given(addrs)
+def test_a_witness_tuple_in_canonical_order_gives_the_same_root_as_any_order(raw):
+    """A sorted tuple of Addresses is its own memo key; duplicates, disorder or plain
+    bytes take the sorting path; every form gives the one canonical root."""
+    canonical = tuple(sorted({Address(a) for a in raw}))
+    root = merkle_root(list(reversed(raw)))
+    assert merkle_root(canonical) == root
+    assert merkle_root(canonical + canonical[:1]) == root  # a duplicate: not strictly sorted
+    assert merkle_root(tuple(bytes(a) for a in canonical)) == root

@@ -35,6 +35,8 @@ class IxGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> Any:
         command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in BUILTIN_MODULES and _load_builtin_module(BUILTIN_MODULES[cmd_name]):
+            command = super().get_command(ctx, cmd_name)
         if command is None and _load_builtin_commands():
             command = super().get_command(ctx, cmd_name)
         return command
@@ -123,10 +125,20 @@ def _accept_global_options(command: click.Command) -> None:
         command.callback = wrapped
 
 
-#: Whether the built-in command modules are imported yet; whether `main` gave the
-#: commands the global options (so a module imported later gets them too).
+#: Whether every built-in command module is imported yet; which ones are; whether `main`
+#: gave the commands the global options (so a module imported later gets them too).
 _BUILTINS_LOADED = False
+_MODULES_LOADED: set[str] = set()
 _GLOBAL_OPTIONS_ON = False
+
+#: The module of each built-in command, so that running one imports only its module (a
+#: fully reused `ix prove` then costs none of `ix verify`'s or `ix shard`'s libraries).
+#: A name missing here still works (every module is imported); tests/test_cli_startup.py
+#: checks the table against the modules' COMMANDS.
+BUILTIN_MODULES = {
+    "compare": "compare", "inspect": "inspect", "keys": "keys", "plugins": "plugins_cmd", "prove": "prove",
+    "schedule": "schedule", "fleet": "schedule", "shard": "shard", "store": "store", "verify": "verify",
+}
 
 
 def _load_builtin_commands() -> bool:
@@ -137,14 +149,22 @@ def _load_builtin_commands() -> bool:
         return False
     _BUILTINS_LOADED = True
     for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_") or info.name == "context":
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for command in getattr(module, "COMMANDS", ()):
-            if command.name not in cli.commands:
-                cli.add_command(command)
-                if _GLOBAL_OPTIONS_ON:
-                    _accept_global_options(command)
+        if not info.name.startswith("_") and info.name != "context":
+            _load_builtin_module(info.name)
+    return True
+
+
+def _load_builtin_module(name: str) -> bool:
+    """Import one built-in command module and add its commands; True if this call did."""
+    if name in _MODULES_LOADED:
+        return False
+    _MODULES_LOADED.add(name)
+    module = importlib.import_module(f"{__name__}.{name}")
+    for command in getattr(module, "COMMANDS", ()):
+        if command.name not in cli.commands:
+            cli.add_command(command)
+            if _GLOBAL_OPTIONS_ON:
+                _accept_global_options(command)
     return True
 
 

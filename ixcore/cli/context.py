@@ -131,10 +131,14 @@ class Context:
 
     def progress(self, **kwargs):
         """A rich Progress on stderr, disabled for --json/-q so scripts see clean output.
+        It is made when the first task is added (`LazyProgress`), so a command that
+        ends up showing no bar (a fully reused `ix prove`) never imports rich.progress."""
+        return LazyProgress(lambda: self._progress(**kwargs))
 
-        It redraws on every change instead of from a refresh thread: `ix` forks worker
-        pools while a bar is shown, and a thread alive at fork time can leave a lock
-        (the console's, stderr's) held forever in the child."""
+    def _progress(self, **kwargs):
+        """The bar itself. It redraws on every change instead of from a refresh thread:
+        `ix` forks worker pools while a bar is shown, and a thread alive at fork time can
+        leave a lock (the console's, stderr's) held forever in the child."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         class ThreadlessProgress(Progress):
@@ -157,6 +161,34 @@ class Context:
             auto_refresh=False,
             **kwargs,
         )
+
+
+class LazyProgress:
+    """A context manager standing for a rich Progress that is started on the first
+    `add_task` (and stopped on exit); `advance` and `update` go to it."""
+
+    def __init__(self, make: Callable[[], Any]):
+        self._make = make
+        self._bar: Any = None
+
+    def __enter__(self) -> LazyProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def add_task(self, *args: Any, **kwargs: Any) -> Any:
+        if self._bar is None:
+            self._bar = self._make()
+            self._bar.start()
+        return self._bar.add_task(*args, **kwargs)
+
+    def advance(self, *args: Any, **kwargs: Any) -> None:
+        self._bar.advance(*args, **kwargs)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        self._bar.update(*args, **kwargs)
 
 
 pass_ctx = click.make_pass_decorator(Context)

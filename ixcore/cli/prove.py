@@ -80,10 +80,38 @@ def build_backends(ctx: Context, env_path: Path, *, store_path: str | None, no_s
         profiler = host.create("profiler", cfg["profiler"], cfg.plugin_options(cfg["profiler"]))
     partitioner = None
     if cfg["partitioner"] in host.registry("partitioner"):
-        partitioner = host.create("partitioner", cfg["partitioner"], cfg.plugin_options(cfg["partitioner"]))
+        name = cfg["partitioner"]
+        partitioner = OnFirstUse(lambda: host.create("partitioner", name, cfg.plugin_options(name)))
     env_format = resolve_env_format(ctx, env_path, cfg["env_format"])
     ctx.require_format("leaf_prover", leaf_name, leaf, env_format.name, env_path)
     return Backends(env_format, leaf, agg, executor, store, profiler, partitioner, cfg["partitioner"])
+
+
+class OnFirstUse:
+    """A backend made when first used: a run that reuses a stored root whole never
+    plans, so it does not import a partitioner's libraries (numpy, the partitioning code).
+    Pickled, it is the backend itself."""
+
+    def __init__(self, make):
+        self._make = make
+        self._backend = None
+
+    def _get(self):
+        if self._backend is None:
+            self._backend = self._make()
+        return self._backend
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._get(), name)
+
+    def __reduce__(self):
+        return _itself, (self._get(),)
+
+
+def _itself(backend):
+    return backend
 
 
 def fresh_run_dir(runs: Path) -> Path:
@@ -160,7 +188,8 @@ def prove_command(ctx: Context, env, config_path, leaf_prover, agg_prover, parti
     _keys_outside(backends.leaf_prover, [Path(out)])
     with ctx.progress() as progress:
         result = prove_env(env, backends, settings, manifest=parsed, workdir=out / "work", progress=progress)
-    report = write_run(result, out, backends.leaf_prover.cost_model())
+    proven = any(s.status == "proven" for s in result.shards)  # the cost model only labels the plot of proven shards
+    report = write_run(result, out, backends.leaf_prover.cost_model() if proven else None)
     report["out"] = str(out)
 
     def human():

@@ -14,7 +14,10 @@ from .context import Context, json_option, pass_ctx
 
 
 def resolve_fleet(ctx: Context, path: Path | None):
-    """--fleet FILE, else [fleet] of ix.toml, else None."""
+    """--fleet FILE, else [fleet] of ix.toml, else None (without importing the fleet
+    model and its numpy, as most runs have no fleet)."""
+    if path is None and not ctx.config.get("fleet"):
+        return None
     from ..fleet import fleet_from_config, load_fleet
 
     return load_fleet(path) if path is not None else fleet_from_config(ctx.config)

@@ -150,6 +150,13 @@ class FsStore:
         touching = self._query(lambda: self.index.entries_touching(among, keys))
         return [e for e in touching if kind is None or e.kind == kind]
 
+    def with_roots(self, subject_root: bytes, assumptions_root: bytes, kind: str,
+                   keys: Iterable[ProofKey] | None = None) -> list[Address]:
+        """Ids of the stored `kind` proofs whose index row names these claim roots (an
+        indexed lookup): candidates to read and verify, never to trust."""
+        keys = None if keys is None else set(keys)
+        return self._query(lambda: self.index.ids_with_roots(Address(subject_root), Address(assumptions_root), kind, keys))
+
     def covered(self, keys: Iterable[ProofKey] | None = None, among: Iterable[bytes] | None = None) -> set[Address]:
         """Union of the subjects of the (key-matching) stored proofs; with `among`, only
         which of those targets are covered (an index lookup per target, whatever the
@@ -445,9 +452,9 @@ class FsStore:
         payload, ok = split_checksum(data)
         if not ok:
             raise InputError(f"{path}: offset {max(len(data) - 32, 0)}: checksum mismatch (file is corrupt)")
-        proof = proofio.loads(payload, source=str(path))
-        if proofio.proof_id(proof) != pid:
-            raise InputError(f"{path}: offset 0: content hashes to {proofio.proof_id(proof)}, not its name")
+        proof, found = proofio.loads_with_id(payload, source=str(path))
+        if found != pid:
+            raise InputError(f"{path}: offset 0: content hashes to {found}, not its name")
         if merkle_root(proof.subjects) != proof.claim.subject_root:
             raise InputError(f"{path}: subject list does not hash to the committed subject root")
         if merkle_root(proof.assumptions) != proof.claim.assumptions_root:

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS proofs (
     size INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS proofs_by_key ON proofs (backend, program_id, kernel_version);
+CREATE INDEX IF NOT EXISTS proofs_by_roots ON proofs (subject_root, assumptions_root);
 CREATE TABLE IF NOT EXISTS subjects (target BLOB NOT NULL, id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS subjects_by_target ON subjects (target);
 CREATE INDEX IF NOT EXISTS subjects_by_id ON subjects (id);
@@ -159,6 +160,23 @@ class Index:
             out += map(self._entry, self.db.execute(
                 f"SELECT {_COLUMNS} FROM proofs WHERE id IN ({','.join('?' * len(chunk))})", chunk))
         return sorted((e for e in out if keys is None or e.key in keys), key=lambda e: bytes(e.id))
+
+    def ids_with_roots(self, subject_root: Address, assumptions_root: Address, kind: str, keys=None) -> list[Address]:
+        """Ids (in id order) of the (key-matching) `kind` proofs the index says commit
+        exactly these two roots: one indexed lookup, whatever the store holds besides.
+        A hint only: the caller reads and checks each proof."""
+        out: list[Address] = []
+        for pid, backend, program_id, kernel in self.db.execute(
+            "SELECT id, backend, program_id, kernel_version FROM proofs"
+            " WHERE subject_root = ? AND assumptions_root = ? AND kind = ? ORDER BY id",
+            (str(subject_root), str(assumptions_root), kind),
+        ):
+            try:
+                if keys is None or ProofKey(backend, Address.from_hex(program_id), kernel) in keys:
+                    out.append(Address.from_hex(pid))
+            except (InputError, ValueError, TypeError) as exc:
+                raise IndexCorrupt(f"index row {str(pid)[:70]!r} is malformed ({exc})") from None
+        return out
 
     def covered_among(self, targets, keys=None) -> set[Address]:
         """Which of `targets` some (key-matching) stored proof certifies."""

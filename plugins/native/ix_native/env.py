@@ -12,16 +12,14 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
 
 from ixcore.address import Address
 from ixcore.errors import InputError, IxError
 from ixcore.merkle import merkle_root
 from ixcore.model import WorkItem
-from ixcore.profile import Profile
 
 from .address import (
     BLOCK_DECLS,
@@ -47,6 +45,9 @@ from .address import (
     uvarint,
 )
 from .env_index import EnvIndex, IndexCache
+
+if TYPE_CHECKING:
+    from ixcore.profile import Profile
 
 _QUOT_ORDER = {"type": 0, "ctor": 1, "lift": 2, "ind": 3}
 _MISSING, _SELF, _BLOCK = bytes([REF_MISSING]), bytes([REF_SELF]), bytes([REF_BLOCK])
@@ -224,6 +225,8 @@ class _Addressing:
                 line_of[m.name] = m.decl.line
         n = len(blocks)
         self.names: list[list] = [None] * n
+        import numpy as np
+
         self.sizes = np.zeros(n, dtype=np.int64)
         self.deps: list[list[int]] = [None] * n
         for bi, b in enumerate(blocks):
@@ -492,6 +495,8 @@ class NativeEnv:
             size = int(ix.sizes[i])
             rows[addr] = {"size": size, "heartbeats": size, "subst": size, "const_count": len(ix.names[i])}
             edges[addr] = {ix.addrs[d] for d in ix.deps[i]}
+        from ixcore.profile import Profile
+
         return Profile.build(rows, edges)
 
 
@@ -519,6 +524,12 @@ class NdjsonFormat:
         from .lean.export import looks_like_export
 
         return looks_like_export(path)
+
+    def indexed_root(self, path) -> tuple[Address, int] | None:
+        """(env root, block count) from this file's authenticated env-index cache entry,
+        without loading the env; None when there is no valid entry."""
+        cache = IndexCache.for_env(path) if Path(path).is_file() else None
+        return cache.summary() if cache is not None else None
 
     def load(self, path, trust: bool | None = None, **_options) -> NativeEnv:
         """From the cached env index when one matches the file's bytes, else by parsing

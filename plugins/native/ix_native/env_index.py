@@ -10,12 +10,17 @@ Keying: blake3 of the file's bytes plus the *encoding version*, a digest of the 
 that define grouping, records and addresses (a changed file or encoding never reuses an
 index). File layout, all integers little-endian:
 
-    MAGIC (8 bytes) | format version (u32) | MAC (32 bytes) | payload (JSON)
+    MAGIC (8 bytes) | format version (u32) | MAC (32 bytes) | env root (32 bytes)
+    | block count (u32) | payload (JSON)
+
+The root and the block count sit in the header, so a run that needs nothing else (a
+stored root for this env, `ixcore.reuse`) reads them without decoding the payload
+(`IndexCache.summary`); the payload repeats both and a mismatch voids the entry.
 
 The cache is a speed-up, never an authority: whoever can write the cache directory must
 not decide an env root. MAC = keyed blake3, under a key derived from this machine's
-signing key (`ixcore.keys`), over the cache key (the source file's hash) and the
-payload, so only this user's ix processes can write an entry that is used, and an
+signing key (`ixcore.keys`), over the cache key (the source file's hash), the header's
+root and block count and the payload, so only this user's ix processes can write an entry that is used, and an
 entry is bound to the file it was made from. The payload repeats the key; a cache file
 whose magic, version, MAC or key does not match is ignored and rewritten. `ix verify`
 never reads the cache (`NdjsonFormat.load(trust=False)`). Writes are atomic.
@@ -30,17 +35,21 @@ import os
 import struct
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 import blake3
-import numpy as np
 
 from ixcore.address import Address
 
+if TYPE_CHECKING:
+    import numpy as np
+
 MAGIC = b"IXENVIDX"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _MAC_PURPOSE = "ix-native env-index cache MAC"
-_HEADER = struct.Struct("<8sI32s")
+_HEADER = struct.Struct("<8sI32s32sI")
+_SUMMARY = struct.Struct("<32sI")  # the header fields after the MAC, which it covers
 
 # Modules whose code decides what a block is and what its address is.
 _ENCODING_SOURCES = ("address.py", "env.py", "env_index.py", "lean/export.py", "lean/expr.py",
@@ -65,6 +74,8 @@ class EnvIndex:
     root: Address
 
     def same_content(self, other: "EnvIndex") -> bool:
+        import numpy as np
+
         return (self.root == other.root and self.addrs == other.addrs and self.names == other.names
                 and self.deps == other.deps and self.order == other.order
                 and np.array_equal(self.sizes, other.sizes))
@@ -81,20 +92,16 @@ class EnvIndex:
             "deps": self.deps,
             "order": self.order,
         })
-        return _HEADER.pack(MAGIC, FORMAT_VERSION, _mac(secret, key, payload)) + payload
+        summary = _SUMMARY.pack(self.root, len(self.addrs))
+        return _HEADER.pack(MAGIC, FORMAT_VERSION, _mac(secret, key, summary + payload), self.root, len(self.addrs)) + payload
 
     @classmethod
     def from_bytes(cls, data: bytes, key: str, secret: bytes) -> "EnvIndex":
+        import numpy as np
         import orjson
 
-        if len(data) < _HEADER.size:
-            raise CorruptIndex("truncated header")
-        magic, version, tag = _HEADER.unpack_from(data)
-        if magic != MAGIC or version != FORMAT_VERSION:
-            raise CorruptIndex(f"not an env index of format {FORMAT_VERSION}")
+        root, blocks = authenticated_summary(data, key, secret)
         payload = data[_HEADER.size:]
-        if not hmac.compare_digest(_mac(secret, key, payload), tag):
-            raise CorruptIndex("not authenticated by this machine's key, or not for this file")
         try:
             obj = orjson.loads(payload)
             if obj["key"] != key:
@@ -103,6 +110,8 @@ class EnvIndex:
             n = len(obj["names"])
             if len(raw) != 32 * n or len(obj["sizes"]) != n or len(obj["deps"]) != n or sorted(obj["order"]) != list(range(n)):
                 raise CorruptIndex("inconsistent block counts")
+            if n != blocks or obj["root"] != root.hex():
+                raise CorruptIndex("header and payload disagree")
             return cls(
                 addrs=tuple(Address(raw[i : i + 32]) for i in range(0, len(raw), 32)),
                 names=tuple(tuple(ns) for ns in obj["names"]),
@@ -115,6 +124,20 @@ class EnvIndex:
             if isinstance(exc, CorruptIndex):
                 raise
             raise CorruptIndex(f"malformed payload ({exc})") from None
+
+
+def authenticated_summary(data: bytes, key: str, secret: bytes) -> tuple[Address, int]:
+    """(env root, block count) from a cache file's header once its MAC verifies over the
+    header fields and the whole payload for `key`; CorruptIndex otherwise."""
+    if len(data) < _HEADER.size:
+        raise CorruptIndex("truncated header")
+    magic, version, tag, root, blocks = _HEADER.unpack_from(data)
+    if magic != MAGIC or version != FORMAT_VERSION:
+        raise CorruptIndex(f"not an env index of format {FORMAT_VERSION}")
+    signed = data[_HEADER.size - _SUMMARY.size:]
+    if not hmac.compare_digest(_mac(secret, key, signed), tag):
+        raise CorruptIndex("not authenticated by this machine's key, or not for this file")
+    return Address(root), blocks
 
 
 def _mac(secret: bytes, key: str, payload: bytes) -> bytes:
@@ -187,6 +210,14 @@ class IndexCache:
 
     def load(self) -> EnvIndex | None:
         """The stored index, or None when absent or not authentic (then it is removed)."""
+        return self._authentic(EnvIndex.from_bytes)
+
+    def summary(self) -> tuple[Address, int] | None:
+        """(env root, block count) of the stored index without decoding its payload, or
+        None when absent or not authentic (then it is removed)."""
+        return self._authentic(authenticated_summary)
+
+    def _authentic(self, decode):
         secret = mac_key()
         if secret is None:
             return None
@@ -195,7 +226,7 @@ class IndexCache:
         except OSError:
             return None
         try:
-            return EnvIndex.from_bytes(data, self.key, secret)
+            return decode(data, self.key, secret)
         except CorruptIndex:
             self.drop()
             return None

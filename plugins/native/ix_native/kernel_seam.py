@@ -39,9 +39,16 @@ def check_blocks(sub_env, blocks: Sequence[bytes]) -> list[BlockVerdict]:
     return [BlockVerdict(b, ok[b], reason[b], work[b]) for b in ok]
 
 
+def load_sub_env(path):
+    """`subenv.load_sub_env`, imported when a leaf first runs (the export reader it needs
+    is not imported by a run that proves nothing)."""
+    from .subenv import load_sub_env as load
+
+    return load(path)
+
+
 def native_leaf_prover():
     """The registered `native` leaf prover: the kernel above over ndjson sub-envs."""
     from .provers import NativeLeafProver
-    from .subenv import load_sub_env
 
     return NativeLeafProver(check_blocks, load_sub_env)

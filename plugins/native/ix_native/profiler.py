@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ixcore.errors import InputError
 from ixcore.executors.local import frozen_for_fork
-from ixcore.profile import Profile
+
+if TYPE_CHECKING:
+    from ixcore.profile import Profile
 
 #: per-declaration counters summed into a block: Stats field -> Profile column
 COUNTERS = {
@@ -156,4 +159,6 @@ class KernelProfiler:
                 if p not in rows:
                     rows[p] = {"size": env.block_size(p), "const_count": 0}
                     lean_hb[p] = 0
+        from ixcore.profile import Profile  # numpy: imported by a run that profiles, not by every prove
+
         return Profile.build(rows, edges, extra={"lean_heartbeats": lean_hb})

@@ -12,7 +12,7 @@ import pytest
 
 from ix_native.demo_env import write_demo_env
 from ix_native.env import NdjsonFormat
-from ix_native.env_index import _HEADER, FORMAT_VERSION, MAGIC, EnvIndex, IndexCache
+from ix_native.env_index import _HEADER, _SUMMARY, FORMAT_VERSION, MAGIC, EnvIndex, IndexCache
 from ixcore.cli import main
 
 
@@ -26,7 +26,8 @@ def files(tmp_path):
 def unkeyed_entry(index: EnvIndex, key: str) -> bytes:
     """What someone without the key can write: the old layout, a plain checksum."""
     payload = index.to_bytes(key, b"\0" * 32)[_HEADER.size:]
-    return _HEADER.pack(MAGIC, FORMAT_VERSION, blake3.blake3(payload).digest()) + payload
+    summary = _SUMMARY.pack(index.root, len(index.addrs))
+    return _HEADER.pack(MAGIC, FORMAT_VERSION, blake3.blake3(summary + payload).digest(), index.root, len(index.addrs)) + payload
 
 
 def poison(cache_entry: IndexCache, index: EnvIndex, how: str) -> None:
@@ -67,6 +68,22 @@ def test_an_entry_made_here_is_used(cache, files, monkeypatch):
     assert NdjsonFormat().load(good).env_root() == cold.env_root()
 
 
+@pytest.mark.parametrize("where", ["root", "count", "payload"])
+def test_an_entry_edited_on_disk_gives_no_indexed_root(cache, files, where):
+    """What a re-run reuses a stored root by (`indexed_root`: the header's env root and
+    block count) is refused once any byte the MAC covers is changed, and the entry dropped."""
+    good, bad = files
+    bad_root = NdjsonFormat().load(bad.path, trust=False).env_root()
+    index = NdjsonFormat().load(good)._ix
+    assert NdjsonFormat().indexed_root(good) == (index.root, len(index.addrs))
+    entry = IndexCache.for_env(good)
+    data = bytearray(entry.file.read_bytes())
+    at = {"root": _HEADER.size - _SUMMARY.size, "count": _HEADER.size - 4, "payload": _HEADER.size + 10}[where]
+    data[at : at + 4] = bytes(bad_root)[:4] if where == "root" else bytes(x ^ 1 for x in data[at : at + 4])
+    entry.file.write_bytes(bytes(data))
+    assert NdjsonFormat().indexed_root(good) is None and not entry.file.exists()
+
+
 def _secret() -> bytes:
     from ix_native.env_index import mac_key
 
@@ -75,7 +92,8 @@ def _secret() -> bytes:
 
 def test_poisoned_cache_cannot_make_prove_or_verify_accept_a_bad_env(cache, files, tmp_path, capsys, monkeypatch):
     """The attack of issue 10 (5): bad.ndjson's cache entry holds good.ndjson's index.
-    Unkeyed, prove ignores it; even an entry carrying our own MAC is never read by verify."""
+    Unkeyed, prove ignores it (the store holds good's root, banked by the first run, and
+    the entry would name it); even an entry carrying our own MAC is never read by verify."""
     good, bad = files
     monkeypatch.chdir(tmp_path)
     run = subprocess.run([sys.executable, "-m", "ixcore", "prove", str(good), "--store", "s", "--out", "rg", "--json"],
