@@ -1,20 +1,21 @@
-"""Small SVG charts written as text, without a plotting library.
+"""Small PNG charts drawn with Pillow, without a plotting library.
 
 `ix prove` draws one chart per run (report.py); importing and running matplotlib for it
-cost about a second of every run, more than the fold and verification together. An SVG
-of a few panels (axes with round ticks, points, lines, bars, a legend) is a few
-kilobytes of text, opens in any browser and costs milliseconds.
+cost about a second of every run, more than the fold and verification together. Pillow
+(already installed: matplotlib depends on it) draws a few panels (axes with round ticks,
+points, lines, bars, a legend) in milliseconds. Everything is drawn at twice the size and
+box-filtered down once, which smooths lines and text.
 """
 from __future__ import annotations
 
 import math
 from pathlib import Path
 from typing import Sequence
-from xml.sax.saxutils import escape
 
 #: panel margins in pixels: room for tick labels and axis titles
 _LEFT, _RIGHT, _TOP, _BOTTOM = 64, 16, 34, 52
 _COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
+_SCALE = 2  # drawn at twice the size, then scaled down (anti-aliasing)
 
 
 def nice_ticks(top: float, count: int = 5) -> list[float]:
@@ -37,54 +38,111 @@ def least_squares(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, floa
     return my - slope * mx, slope
 
 
+def clip_segment(a: tuple[float, float], b: tuple[float, float], box: tuple[float, float, float, float]):
+    """The part of segment a-b inside box (x0, y0, x1, y1), or None (Liang-Barsky)."""
+    (xa, ya), (xb, yb) = a, b
+    dx, dy = xb - xa, yb - ya
+    lo, hi = 0.0, 1.0
+    for p, q in ((-dx, xa - box[0]), (dx, box[2] - xa), (-dy, ya - box[1]), (dy, box[3] - ya)):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+    if lo > hi:
+        return None
+    return (xa + lo * dx, ya + lo * dy), (xa + hi * dx, ya + hi * dy)
+
+
 def _num(v: float) -> str:
     return f"{v:.6g}"
 
 
-class Svg:
-    """A canvas of `width` x `height` pixels holding panels side by side and a title."""
+class Canvas:
+    """A white image of `width` x `height` pixels holding panels side by side and a title."""
 
     def __init__(self, width: int, height: int, title: str = ""):
+        from PIL import Image, ImageDraw
+
         self.width, self.height = width, height
-        self.parts: list[str] = [f'<rect width="{width}" height="{height}" fill="white"/>']
-        self._clips = 0
+        self.image = Image.new("RGB", (width * _SCALE, height * _SCALE), "white")
+        self.draw = ImageDraw.Draw(self.image)
+        self._fonts: dict[int, object] = {}
         if title:
             self.text(width / 2, 18, title, size=13)
 
-    def text(self, x: float, y: float, s: str, *, size: int = 11, anchor: str = "middle", rotate: bool = False) -> None:
-        turn = f' transform="rotate(-90 {x:.1f} {y:.1f})"' if rotate else ""
-        self.parts.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{turn}>{escape(s)}</text>')
+    def _font(self, size: int):
+        from PIL import ImageFont
 
-    def clip(self, x: float, y: float, w: float, h: float) -> str:
-        """A clip path id for the rectangle (lines past a panel's range stop at its edge)."""
-        self._clips += 1
-        cid = f"clip{self._clips}"
-        self.parts.append(f'<clipPath id="{cid}"><rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}"/></clipPath>')
-        return cid
+        if size not in self._fonts:
+            self._fonts[size] = ImageFont.load_default(size=size * _SCALE)
+        return self._fonts[size]
+
+    def text(self, x: float, y: float, s: str, *, size: int = 11, anchor: str = "middle", rotate: bool = False) -> None:
+        """Text whose baseline sits at y, anchored at x ("start", "middle" or "end")."""
+        font = self._font(size)
+        pil_anchor = {"start": "l", "middle": "m", "end": "r"}[anchor] + "s"
+        if not rotate:
+            self.draw.text((x * _SCALE, y * _SCALE), s, fill="black", font=font, anchor=pil_anchor)
+            return
+        from PIL import Image, ImageDraw
+
+        left, top, right, bottom = self.draw.textbbox((0, 0), s, font=font, anchor="ls")
+        label = Image.new("RGBA", (right - left + 2, bottom - top + 2), (255, 255, 255, 0))
+        ImageDraw.Draw(label).text((-left + 1, -top + 1), s, fill="black", font=font, anchor="ls")
+        label = label.rotate(90, expand=True)
+        self.image.paste(label, (int(x * _SCALE - label.width), int(y * _SCALE - label.height / 2)), label)
+
+    def line(self, a: tuple[float, float], b: tuple[float, float], *, color: str = "black", width: float = 1.0,
+             dashed: bool = False) -> None:
+        (xa, ya), (xb, yb) = a, b
+        w = max(1, round(width * _SCALE))
+        if not dashed:
+            self.draw.line([(xa * _SCALE, ya * _SCALE), (xb * _SCALE, yb * _SCALE)], fill=color, width=w)
+            return
+        length = math.hypot(xb - xa, yb - ya)
+        on, off = 5.0, 4.0
+        t = 0.0
+        while t < length:
+            t1 = min(t + on, length)
+            p = (xa + (xb - xa) * t / length, ya + (yb - ya) * t / length)
+            q = (xa + (xb - xa) * t1 / length, ya + (yb - ya) * t1 / length)
+            self.draw.line([(p[0] * _SCALE, p[1] * _SCALE), (q[0] * _SCALE, q[1] * _SCALE)], fill=color, width=w)
+            t = t1 + off
+
+    def circle(self, x: float, y: float, r: float, color: str) -> None:
+        self.draw.ellipse([(x - r) * _SCALE, (y - r) * _SCALE, (x + r) * _SCALE, (y + r) * _SCALE], fill=color)
+
+    def rect(self, x0: float, y0: float, x1: float, y1: float, *, fill: str | None = None,
+             outline: str | None = None) -> None:
+        self.draw.rectangle([x0 * _SCALE, y0 * _SCALE, x1 * _SCALE, y1 * _SCALE], fill=fill, outline=outline,
+                            width=_SCALE if outline else 0)
 
     def save(self, path: str | Path) -> None:
-        head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{self.height}" '
-                f'viewBox="0 0 {self.width} {self.height}" font-family="sans-serif">')
-        Path(path).write_text("\n".join([head, *self.parts, "</svg>"]) + "\n")
+        # box-filtered down to the final size; fast zlib level: the chart is on the run's path
+        self.image.reduce(_SCALE).save(path, format="PNG", compress_level=1)
 
 
 class Panel:
-    """One plot of an Svg in the horizontal slot [left, left + width): a numeric x axis
+    """One plot of a Canvas in the horizontal slot [left, left + width): a numeric x axis
     from 0 to `x_top`, or one slot per label of `categories`; y from 0 to `y_top`."""
 
-    def __init__(self, svg: Svg, left: float, width: float, *, x_top: float = 1.0, y_top: float,
+    def __init__(self, canvas: Canvas, left: float, width: float, *, x_top: float = 1.0, y_top: float,
                  title: str, xlabel: str, ylabel: str, categories: Sequence[str] | None = None):
-        self.svg = svg
+        self.canvas = canvas
         self.x0, self.x1 = left + _LEFT, left + width - _RIGHT
-        self.y0, self.y1 = svg.height - _BOTTOM, _TOP + 12
+        self.y0, self.y1 = canvas.height - _BOTTOM, _TOP + 12
         self.x_ticks = None if categories is not None else nice_ticks(x_top)
         self.y_ticks = nice_ticks(y_top)
         self.x_top = self.x_ticks[-1] if self.x_ticks and self.x_ticks[-1] >= x_top else x_top
         self.y_top = self.y_ticks[-1] if self.y_ticks[-1] >= y_top else y_top
         self.categories = list(categories) if categories is not None else None
-        self._legend: list[tuple[str, str, str]] = []  # (mark: "point" or an SVG dash attribute, colour, label)
+        self._legend: list[tuple[bool | None, str, str]] = []  # (None: a point, else dashed?, colour, label)
         self._frame(title, xlabel, ylabel)
-        self.clip = svg.clip(self.x0, self.y1, self.x1 - self.x0, self.y0 - self.y1)
 
     def sx(self, x: float) -> float:
         return self.x0 + (self.x1 - self.x0) * x / (self.x_top or 1.0)
@@ -99,59 +157,55 @@ class Panel:
         return self.x0 + (i + 0.5) * w, w
 
     def _frame(self, title: str, xlabel: str, ylabel: str) -> None:
-        svg, add = self.svg, self.svg.parts.append
+        c = self.canvas
         for t in self.y_ticks:
             y = self.sy(t)
-            add(f'<line x1="{self.x0:.1f}" y1="{y:.1f}" x2="{self.x1:.1f}" y2="{y:.1f}" stroke="#e6e6e6"/>')
-            svg.text(self.x0 - 4, y + 4, _num(t), size=10, anchor="end")
+            c.line((self.x0, y), (self.x1, y), color="#e6e6e6")
+            c.text(self.x0 - 4, y + 4, _num(t), size=10, anchor="end")
         if self.x_ticks is not None:
             for t in self.x_ticks:
                 x = self.sx(t)
-                add(f'<line x1="{x:.1f}" y1="{self.y0:.1f}" x2="{x:.1f}" y2="{self.y0 + 4:.1f}" stroke="black"/>')
-                svg.text(x, self.y0 + 16, _num(t), size=10)
+                c.line((x, self.y0), (x, self.y0 + 4))
+                c.text(x, self.y0 + 16, _num(t), size=10)
         else:
             labels = self.categories or []
             every = max(1, math.ceil(len(labels) / 25))  # readable with hundreds of shards
             for i in range(0, len(labels), every):
-                svg.text(self.slot(i)[0], self.y0 + 16, labels[i], size=10)
-        add(f'<rect x="{self.x0:.1f}" y="{self.y1:.1f}" width="{self.x1 - self.x0:.1f}" height="{self.y0 - self.y1:.1f}" '
-            'fill="none" stroke="black"/>')
-        svg.text((self.x0 + self.x1) / 2, self.y1 - 8, title, size=12)
-        svg.text((self.x0 + self.x1) / 2, self.y0 + 38, xlabel)
-        svg.text(self.x0 - 46, (self.y0 + self.y1) / 2, ylabel, rotate=True)
+                c.text(self.slot(i)[0], self.y0 + 16, labels[i], size=10)
+        c.rect(self.x0, self.y1, self.x1, self.y0, outline="black")
+        c.text((self.x0 + self.x1) / 2, self.y1 - 8, title, size=12)
+        c.text((self.x0 + self.x1) / 2, self.y0 + 38, xlabel)
+        c.text(self.x0 - 40, (self.y0 + self.y1) / 2, ylabel, rotate=True)
 
     def points(self, xs: Sequence[float], ys: Sequence[float], labels: Sequence[str] = (), *, legend: str = "",
                color: str = _COLORS[0]) -> None:
-        add = self.svg.parts.append
         for x, y in zip(xs, ys):
-            add(f'<circle cx="{self.sx(x):.1f}" cy="{self.sy(y):.1f}" r="3.5" fill="{color}"/>')
+            self.canvas.circle(self.sx(x), self.sy(y), 3.5, color)
         for x, y, s in zip(xs, ys, labels):
-            self.svg.text(self.sx(x) + 4, self.sy(y) - 4, s, size=9, anchor="start")
+            self.canvas.text(self.sx(x) + 4, self.sy(y) - 4, s, size=9, anchor="start")
         if legend:
-            self._legend.append(("point", color, legend))
+            self._legend.append((None, color, legend))
 
     def line(self, x_a: float, y_a: float, x_b: float, y_b: float, *, legend: str = "", color: str = "black",
              dashed: bool = False) -> None:
-        dash = ' stroke-dasharray="5 4"' if dashed else ""
-        self.svg.parts.append(
-            f'<line x1="{self.sx(x_a):.1f}" y1="{self.sy(y_a):.1f}" x2="{self.sx(x_b):.1f}" y2="{self.sy(y_b):.1f}" '
-            f'stroke="{color}" stroke-width="1.2"{dash} clip-path="url(#{self.clip})"/>')
+        seg = clip_segment((self.sx(x_a), self.sy(y_a)), (self.sx(x_b), self.sy(y_b)), (self.x0, self.y1, self.x1, self.y0))
+        if seg is not None:
+            self.canvas.line(*seg, color=color, width=1.2, dashed=dashed)
         if legend:
-            self._legend.append((dash, color, legend))
+            self._legend.append((dashed, color, legend))
 
     def bars(self, values: Sequence[float], *, color: str = _COLORS[0]) -> None:
-        add = self.svg.parts.append
         for i, v in enumerate(values):
             centre, w = self.slot(i)
-            top = self.sy(v)
-            add(f'<rect x="{centre - 0.4 * w:.1f}" y="{top:.1f}" width="{0.8 * w:.1f}" height="{self.y0 - top:.1f}" fill="{color}"/>')
+            self.canvas.rect(centre - 0.4 * w, self.sy(v), centre + 0.4 * w, self.y0, fill=color)
 
     def legend(self) -> None:
         """The legend entries given so far, top left inside the panel."""
         x = self.x0 + 10
-        for k, (mark, color, label) in enumerate(self._legend):
+        for k, (dashed, color, label) in enumerate(self._legend):
             y = self.y1 + 14 + 15 * k
-            self.svg.parts.append(
-                f'<circle cx="{x + 8:.1f}" cy="{y:.1f}" r="3.5" fill="{color}"/>' if mark == "point"
-                else f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x + 16:.1f}" y2="{y:.1f}" stroke="{color}"{mark}/>')
-            self.svg.text(x + 22, y + 4, label, size=10, anchor="start")
+            if dashed is None:
+                self.canvas.circle(x + 8, y, 3.5, color)
+            else:
+                self.canvas.line((x, y), (x + 16, y), color=color, dashed=dashed)
+            self.canvas.text(x + 22, y + 4, label, size=10, anchor="start")

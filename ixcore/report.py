@@ -1,10 +1,10 @@
-"""The run report of `ix prove`: JSON for machines, an SVG chart of predicted vs measured cost.
+"""The run report of `ix prove`: JSON for machines, a PNG chart of predicted vs measured cost.
 
 Files written into the run directory:
     report.json   summary (claim, checks, phases) + one row per shard
     prediction.png  with a fleet (`--fleet`): the schedule's predicted leaf seconds vs measured,
                   and the predicted vs measured makespan (report.json "prediction")
-    cost.svg      per proven shard: predicted against measured leaf time (with y = x
+    cost.png      per proven shard: predicted against measured leaf time (with y = x
                   when the cost model predicts seconds, and the least-squares fit), time
                   and peak RSS as bars; not drawn when no shard was proven, and the
                   report's "plot" field says why (a fully reused run measured nothing)
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from . import proofio
-from .chart import Panel, Svg, least_squares
+from .chart import Canvas, Panel, least_squares
 from .pipeline import RunResult
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def write_run(result: RunResult, out_dir: str | Path, model: CostModel | None = 
     proven = any(s.status == "proven" for s in result.shards)
     files = {"report": "report.json", "proofs": "proofs/", "work": "work/"}
     if proven:
-        files["plot"] = "cost.svg"
+        files["plot"] = "cost.png"
     if result.root is not None:
         (out / "root.proof").write_bytes(proofio.dumps(result.root))
         files["root"] = "root.proof"
@@ -55,18 +55,18 @@ def write_run(result: RunResult, out_dir: str | Path, model: CostModel | None = 
             files["prediction_plot"] = "prediction.png"
     report["files"] = files
     if not proven:
-        report["plot"] = ("no cost.svg: every shard was reused from the store, so nothing was measured"
+        report["plot"] = ("no cost.png: every shard was reused from the store, so nothing was measured"
                           if result.shards
-                          else "no cost.svg: stored proofs cover every block, so nothing was planned or measured"
-                          if result.stored else "no cost.svg: no shard was planned")
+                          else "no cost.png: stored proofs cover every block, so nothing was planned or measured"
+                          if result.stored else "no cost.png: no shard was planned")
     (out / "report.json").write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
     if proven:
-        plot_costs(result, out / "cost.svg", model)
+        plot_costs(result, out / "cost.png", model)
     return report
 
 
 def plot_costs(result: RunResult, path: Path, model: CostModel | None = None) -> None:
-    """Three panels per run (an SVG, see chart.py): predicted against measured per proven
+    """Three panels per run (a PNG drawn with Pillow, see chart.py): predicted against measured per proven
     shard (with y = x when both are seconds, and the least-squares fit), measured time per
     shard, peak RSS per shard."""
     rows = [s for s in result.shards if s.status == "proven"]
@@ -80,11 +80,11 @@ def plot_costs(result: RunResult, path: Path, model: CostModel | None = None) ->
         xs, xlabel = [s.predicted_cost for s in rows], f"predicted cost ({unit}; the model has no time line)"
     reused = sum(s.status == "reused" for s in result.shards)
     note = f" ({reused} reused shard(s) not shown)" if reused else ""
-    svg = Svg(1400, 420, f"{Path(result.env_path).name}: {len(rows)} proven shard(s){note}")
+    canvas = Canvas(1400, 420, f"{Path(result.env_path).name}: {len(rows)} proven shard(s){note}")
     top_x, top_y = max(xs) * 1.1 or 1.0, max(measured) * 1.1 or 1.0
     if predicted_s is not None:
         top_x = top_y = max(top_x, top_y)
-    ax = Panel(svg, 0, 480, x_top=top_x, y_top=top_y, title="predicted vs measured, per proven shard",
+    ax = Panel(canvas, 0, 480, x_top=top_x, y_top=top_y, title="predicted vs measured, per proven shard",
                xlabel=xlabel, ylabel="measured leaf time (s)")
     ax.points(xs, measured, ids, legend="shard")
     if predicted_s is not None:
@@ -94,12 +94,12 @@ def plot_costs(result: RunResult, path: Path, model: CostModel | None = None) ->
         a, b = fit
         ax.line(0, a, ax.x_top, a + b * ax.x_top, color="#ff7f0e", legend=f"fit: {a:.3g} + {b:.3g}·x")
     ax.legend()
-    Panel(svg, 480, 460, y_top=max(measured) * 1.1 or 1.0, title="time per shard", xlabel="shard",
+    Panel(canvas, 480, 460, y_top=max(measured) * 1.1 or 1.0, title="time per shard", xlabel="shard",
           ylabel="measured leaf time (s)", categories=ids).bars(measured)
     mib = [s.peak_memory / 2**20 for s in rows]
-    Panel(svg, 940, 460, y_top=max(mib) * 1.1 or 1.0, title="peak memory per shard", xlabel="shard",
+    Panel(canvas, 940, 460, y_top=max(mib) * 1.1 or 1.0, title="peak memory per shard", xlabel="shard",
           ylabel="peak RSS (MiB)", categories=ids).bars(mib, color="#2ca02c")
-    svg.save(path)
+    canvas.save(path)
 
 
 def plot_prediction(prediction: dict, path: Path) -> None:

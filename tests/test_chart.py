@@ -1,11 +1,11 @@
-"""The run report's SVG charts: round ticks, the least-squares line and a well-formed file."""
+"""The run report's PNG charts: round ticks, the least-squares line, clipping, and an image
+whose bars and points are where the data puts them."""
 from __future__ import annotations
 
-from xml.etree import ElementTree
-
 import pytest
+from PIL import Image
 
-from ixcore.chart import Panel, Svg, least_squares, nice_ticks
+from ixcore.chart import Canvas, Panel, clip_segment, least_squares, nice_ticks
 
 
 @pytest.mark.parametrize(("top", "ticks"), [
@@ -24,18 +24,35 @@ def test_least_squares_recovers_a_line_and_needs_two_distinct_xs():
     assert least_squares([2.0, 2.0], [1.0, 3.0]) is None
 
 
-def test_panels_write_parseable_svg_with_escaped_text(tmp_path):
-    svg = Svg(900, 400, "a <b> & c")
-    ax = Panel(svg, 0, 450, x_top=3, y_top=2, title="points", xlabel="x", ylabel="y")
-    ax.points([1, 2], [1, 1.5], ["s0", "s1"], legend="shard")
+def test_clip_segment_keeps_the_part_inside_the_panel():
+    box = (0.0, 0.0, 10.0, 10.0)
+    (a, b) = clip_segment((-5, 5), (15, 5), box)
+    assert [*a, *b] == pytest.approx([0, 5, 10, 5])
+    (a, b) = clip_segment((2, 2), (3, 3), box)
+    assert [*a, *b] == pytest.approx([2, 2, 3, 3])
+    assert clip_segment((-5, -5), (-1, 20), box) is None
+
+
+def _column_height(img, x, rgb):
+    """Pixels of colour rgb in column x (bars are solid, so this is a bar's height)."""
+    return sum(img.getpixel((x, y)) == rgb for y in range(img.height))
+
+
+def test_panels_draw_bars_and_points_where_the_data_says(tmp_path):
+    canvas = Canvas(900, 400, "a <b> & c")
+    ax = Panel(canvas, 0, 450, x_top=3, y_top=2, title="points", xlabel="x", ylabel="y")
+    ax.points([1, 2], [1, 1.5], ["s0", "s1"], legend="shard", color="#d62728")
     ax.line(0, 0, 3, 3, dashed=True, legend="y = x")
     ax.legend()
-    Panel(svg, 450, 450, y_top=4, title="bars", xlabel="shard", ylabel="v", categories=["0", "1", "2"]).bars([1, 2, 4])
-    svg.save(tmp_path / "c.svg")
-    root = ElementTree.parse(tmp_path / "c.svg").getroot()
-    ns = "{http://www.w3.org/2000/svg}"
-    texts = [t.text for t in root.iter(f"{ns}text")]
-    assert "a <b> & c" in texts and {"points", "bars", "s0", "s1", "shard", "y = x"} <= set(texts)
-    assert len(list(root.iter(f"{ns}circle"))) == 3  # two points and the legend mark
-    bars = [float(r.get("height")) for r in root.iter(f"{ns}rect") if r.get("fill") == "#1f77b4"]
-    assert len(bars) == 3 and bars[2] == pytest.approx(2 * bars[1]) and bars[1] == pytest.approx(2 * bars[0])
+    bars = Panel(canvas, 450, 450, y_top=4, title="bars", xlabel="shard", ylabel="v", categories=["0", "1", "2"])
+    bars.bars([1, 2, 4], color="#1f77b4")
+    canvas.save(tmp_path / "c.png")
+    img = Image.open(tmp_path / "c.png").convert("RGB")
+    assert img.size == (900, 400)
+    blue = (0x1F, 0x77, 0xB4)
+    heights = [_column_height(img, round(bars.slot(i)[0]), blue) for i in range(3)]
+    assert heights[1] == pytest.approx(2 * heights[0], abs=2) and heights[2] == pytest.approx(2 * heights[1], abs=2)
+    assert heights[2] == pytest.approx(bars.y0 - bars.sy(4), abs=2)
+    red = (0xD6, 0x27, 0x28)
+    for x, y in ((1, 1), (2, 1.5)):  # each point's centre pixel has the point's colour
+        assert img.getpixel((round(ax.sx(x)), round(ax.sy(y)))) == red
