@@ -13,10 +13,14 @@ A fleet file (TOML; `--fleet FILE`, or `[fleet]` in ix.toml) lists worker classe
     ram_base_gib = 0.15       # optional: RAM line override (models without one: native)
     ram_per_unit_gib = 6.56
     agg_base_s = 0            # optional: aggregation time = base + per_child · children
-    agg_per_child_s = 41
+    agg_per_child_s = 41      #   + per_unit · B of the leaves under it
+    agg_per_unit_s = 0
+    start_base_s = 0          # optional: a run's start-up before this class's first leaf
+    start_per_unit_s = 0      #   = base + per_unit · B of the whole run (a pool forks the env)
+    wave_s = 0                # optional: start-up of each aggregation wave of 2+ aggregations
     calibration = ["run/report.json"]   # optional: fit the time lines from measured runs
 
-Unset keys come from the cost model (`ixcore.costmodel`) and `AGG_DEFAULTS`. A class whose
+Unset keys come from the cost model (`ixcore.costmodel`) and `RUN_DEFAULTS`. A class whose
 RAM cannot hold the prover's base is rejected when the fleet is read; a shard that fits
 no class is rejected by the scheduler, naming the shard's heaviest block.
 """
@@ -34,17 +38,22 @@ import numpy as np
 from .costmodel import CostModel, Line, get_cost_model
 from .errors import ConfigError, InputError
 
-#: Aggregation time per cost model: (fixed s, s per child). Zisk: Ix #623 ran 245 binary
-#: recursive joins in 1 h 52 min on three NUMA lanes, ~82 s per join (≈ 41 s a child);
-#: native: ix's own Python aggregation, measured in docs/benchmarks.md (0.01-0.13 s per
-#: fold of two leaves). Neither is more than an order of magnitude; calibrate for more.
-AGG_DEFAULTS: dict[str, tuple[float, float]] = {
-    "zisk-main": (0.0, 41.0),
-    "zisk-411": (0.0, 41.0),
-    "zisk-pr-int": (0.0, 41.0),
-    "native": (0.05, 0.02),
+#: The run's other costs per cost model (keys as in the fleet file; unset keys are 0).
+#: Zisk: Ix #623 ran 245 binary recursive joins in 1 h 52 min on three NUMA lanes, ~82 s
+#: per join (≈ 41 s a child); start-up and waves are noise against hour-long leaves.
+#: native: fitted by `bench/fleet.py --parts accuracy` on demo envs of 2k-50k constants
+#: (2 local workers, docs/fleet.md "Accuracy"): the local pool forks the whole env and the
+#: parent checks every leaf (start ∝ B), each aggregation re-hashes its subtree's
+#: subjects (∝ B), each wave of 2+ aggregations forks a pool. Calibrate for your machine.
+RUN_DEFAULTS: dict[str, dict[str, float]] = {
+    "zisk-main": {"agg_per_child_s": 41.0},
+    "zisk-411": {"agg_per_child_s": 41.0},
+    "zisk-pr-int": {"agg_per_child_s": 41.0},
+    "native": {"agg_base_s": 0.01, "agg_per_unit_s": 2.0, "start_base_s": 0.05, "start_per_unit_s": 4.0, "wave_s": 0.05},
 }
-_FALLBACK_AGG = (0.0, 41.0)
+_FALLBACK_RUN = RUN_DEFAULTS["zisk-main"]
+#: the optional keys that RUN_DEFAULTS and a calibration fill
+RUN_KEYS = ("agg_base_s", "agg_per_child_s", "agg_per_unit_s", "start_base_s", "start_per_unit_s", "wave_s")
 #: the simulator keeps one heap entry per worker; a typo of 10**9 must not exhaust memory
 MAX_WORKERS_PER_CLASS = 100_000
 
@@ -52,8 +61,11 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "name": str, "count": int, "ram_gib": (int, float), "cost_model": str, "backend": str,
     "time_base_s": (int, float), "time_per_unit_s": (int, float),
     "ram_base_gib": (int, float), "ram_per_unit_gib": (int, float),
-    "agg_base_s": (int, float), "agg_per_child_s": (int, float), "calibration": (str, list),
+    "agg_base_s": (int, float), "agg_per_child_s": (int, float), "agg_per_unit_s": (int, float),
+    "start_base_s": (int, float), "start_per_unit_s": (int, float), "wave_s": (int, float),
+    "calibration": (str, list),
 }
+_NUMBERS = tuple(k for k, t in _KEYS.items() if t == (int, float) and k != "ram_gib")
 _REQUIRED = ("name", "count", "ram_gib", "cost_model")
 
 
@@ -72,6 +84,10 @@ class WorkerClass:
     agg_per_child_s: float
     backend: str | None = None
     source: str = ""
+    agg_per_unit_s: float = 0.0
+    start_base_s: float = 0.0
+    start_per_unit_s: float = 0.0
+    wave_s: float = 0.0
 
     @property
     def usable_gib(self) -> float:
@@ -95,8 +111,13 @@ class WorkerClass:
             return np.ones(cost.shape, dtype=bool)
         return np.less_equal(need, self.usable_gib)
 
-    def agg_seconds(self, children: int) -> float:
-        return self.agg_base_s + self.agg_per_child_s * children
+    def agg_seconds(self, children: int, cost_under=0.0):
+        """An aggregation of `children` proofs over leaves of total cost `cost_under`."""
+        return self.agg_base_s + self.agg_per_child_s * children + self.agg_per_unit_s * np.asarray(cost_under, dtype=np.float64) / self.model.scale
+
+    def start_seconds(self, run_cost: float) -> float:
+        """When this class's workers can take their first leaf in a run of total cost `run_cost`."""
+        return self.start_base_s + self.start_per_unit_s * float(run_cost) / self.model.scale
 
     def cap(self) -> float:
         """The largest shard total this class holds (Ix's cap, with this class's RAM line)."""
@@ -108,7 +129,7 @@ class WorkerClass:
         return {
             "name": self.name, "count": self.count, "ram_gib": self.ram_gib, "cost_model": self.model.name,
             "backend": self.backend, "time": attrs.asdict(self.time), "ram": attrs.asdict(self.ram) if self.ram else None,
-            "agg_base_s": self.agg_base_s, "agg_per_child_s": self.agg_per_child_s, "source": self.source,
+            "source": self.source, **{k: getattr(self, k) for k in RUN_KEYS},
         }
 
 
@@ -193,7 +214,7 @@ def _worker_class(row: dict, where: str, base: Path) -> WorkerClass:
         raise ConfigError(f"{where} ({name}): count must be 1..{MAX_WORKERS_PER_CLASS:,}, got {row['count']}")
     if row["ram_gib"] <= 0:
         raise ConfigError(f"{where} ({name}): ram_gib must be positive, got {row['ram_gib']}")
-    for key in ("time_base_s", "time_per_unit_s", "ram_base_gib", "ram_per_unit_gib", "agg_base_s", "agg_per_child_s"):
+    for key in _NUMBERS:
         if row.get(key, 0) < 0:
             raise ConfigError(f"{where} ({name}): {key} must not be negative, got {row[key]}")
     try:
@@ -207,14 +228,13 @@ def _worker_class(row: dict, where: str, base: Path) -> WorkerClass:
 def _build_class(row: dict, where: str, base: Path) -> WorkerClass:
     name = row["name"]
     model = get_cost_model(row["cost_model"])
-    time_line, agg = model.time, AGG_DEFAULTS.get(model.name, _FALLBACK_AGG)
+    time_line, run = model.time, dict(RUN_DEFAULTS.get(model.name, _FALLBACK_RUN))
     source = f"{model.name} defaults"
     if "calibration" in row:
         files = row["calibration"] if isinstance(row["calibration"], list) else [row["calibration"]]
-        fit = calibrate(model, [base / str(f) for f in files])
+        fit = calibrate(model, [base / str(f) for f in files], workers=int(row["count"]))
         time_line, source = fit.time, f"calibrated from {len(fit.points)} leaves in {', '.join(str(f) for f in files)}"
-        if fit.agg is not None:
-            agg = fit.agg
+        run.update(fit.run)
     time_line = _override(time_line, row.get("time_base_s"), row.get("time_per_unit_s"))
     if time_line is None:
         raise ConfigError(
@@ -226,8 +246,7 @@ def _build_class(row: dict, where: str, base: Path) -> WorkerClass:
         raise ConfigError(f"{where} ({name}): the RAM line needs a positive ram_per_unit_gib")
     cls = WorkerClass(
         name=name, count=int(row["count"]), ram_gib=float(row["ram_gib"]), model=model, time=time_line, ram=ram,
-        agg_base_s=float(row.get("agg_base_s", agg[0])), agg_per_child_s=float(row.get("agg_per_child_s", agg[1])),
-        backend=row.get("backend"), source=source,
+        backend=row.get("backend"), source=source, **{k: float(row.get(k, run.get(k, 0.0))) for k in RUN_KEYS},
     )
     if ram is not None and cls.usable_gib <= ram.base:
         raise ConfigError(
@@ -254,16 +273,17 @@ def _override(line: Line | None, base, slope) -> Line | None:
 class Calibration:
     """A time line fitted to measured leaves: seconds = base + slope · B.
 
-    points: (B, seconds) per leaf; agg: (fixed, per child) from the runs' fold phases, or
-    None when no run aggregated; mape: mean relative error of the line on its points."""
+    points: (B, seconds) per leaf; run: the fleet-file keys of the run's other costs fitted
+    from the runs' phases (start-up, aggregation, waves; empty when no run report gave
+    them); mape: mean relative error of the line on its points."""
 
     time: Line
     points: tuple[tuple[float, float], ...]
     mape: float
-    agg: tuple[float, float] | None
+    run: dict[str, float] = attrs.field(factory=dict)
 
     def describe(self) -> dict:
-        return {"time": attrs.asdict(self.time), "leaves": len(self.points), "mape": self.mape, "agg": self.agg}
+        return {"time": attrs.asdict(self.time), "leaves": len(self.points), "mape": self.mape, "run": self.run}
 
 
 #: Cost units per emulator step behind each model's time line (Ix fitted zisk-main on
@@ -271,16 +291,17 @@ class Calibration:
 REFERENCE_UNITS_PER_STEP = {"zisk-main": 92.5}
 
 
-def calibrate(model: CostModel, files: Sequence[Path]) -> Calibration:
-    """A class's leaf time line from measurements, in B = cost / scale.
+def calibrate(model: CostModel, files: Sequence[Path], workers: int = 1) -> Calibration:
+    """A class's time lines from measurements, in B = cost / scale.
 
     Two kinds of file. `ix prove` run reports (report.json; heartbeat models only, since a
-    report's predicted cost is the shard's heartbeats): least squares of measured leaf
-    seconds on B; a negative intercept refits through the origin, a negative slope gives
-    the mean (time does not grow with cost in those points); the fold phase gives the
-    per-child aggregation time. `ix calibrate` outputs (Zisk): they measure emulator steps,
-    not prove time, so they rescale the model's own line by reference / measured cost units
-    per step: an env whose steps are dearer than the model assumed proves slower per unit."""
+    report's predicted cost is the shard's heartbeats): the leaf line is least squares of
+    measured leaf seconds on B (a negative intercept refits through the origin, a negative
+    slope gives the mean). With `workers` (the class's count, which ran the reports) the
+    run's other costs are fitted too, as the simulator charges them (`_fit_run`). `ix
+    calibrate` outputs (Zisk): they measure emulator steps, not prove time, so they rescale
+    the model's own line by reference / measured cost units per step: an env whose steps
+    are dearer than the model assumed proves slower per unit."""
     reports: list[tuple[Path, dict]] = []
     fits: list[tuple[Path, dict]] = []
     for f in files:
@@ -290,25 +311,118 @@ def calibrate(model: CostModel, files: Sequence[Path]) -> Calibration:
         raise InputError("calibration: give run reports or ix calibrate outputs, not both")
     if fits:
         return _rescale(model, fits)
-    xs, ys, agg_rows = [], [], []
-    for f, data in reports:
-        pts, agg = _report_points(model, f, data)
-        for x, y in pts:
-            xs.append(x / model.scale)
-            ys.append(y)
-        if agg is not None:
-            agg_rows.append(agg)
+    runs = [_report_run(model, f, data) for f, data in reports]
+    xs = [x / model.scale for r in runs for x, _ in r.leaves]
+    ys = [y for r in runs for _, y in r.leaves]
     if not xs:
         raise InputError(f"calibration: no measured leaf in {', '.join(str(f) for f in files)}")
     x, y = np.asarray(xs), np.asarray(ys)
     base, slope = _fit_line(x, y)
     pred = base + slope * x
     mape = float(np.mean(np.abs(pred - y) / np.maximum(y, 1e-9)))
-    agg = None
-    if agg_rows:
-        seconds, children = (float(sum(col)) for col in zip(*agg_rows))
-        agg = (0.0, seconds / children) if children else None
-    return Calibration(Line(base, slope), tuple(zip(xs, ys)), mape, agg)
+    return Calibration(Line(base, slope), tuple(zip(xs, ys)), mape, _fit_run(runs, model.scale, max(1, workers)))
+
+
+@attrs.frozen
+class _MeasuredRun:
+    """What a run report says about one run: (cost, seconds) per proven leaf in shard
+    order, its prove and fold phases, and how many aggregations the fold made."""
+
+    leaves: tuple[tuple[float, float], ...]
+    prove_s: float
+    fold_s: float
+    aggregations: int
+
+
+def _fit_run(runs: Sequence[_MeasuredRun], scale: float, workers: int) -> dict[str, float]:
+    """The run's other costs, non-negative least squares over the runs.
+
+    Start-up: what the prove phase took beyond the measured leaves list-scheduled (LPT) on
+    `workers`, as base + per_unit · B of the run. Aggregation: the fold phase as the
+    executor runs it (`fold.run_fold`): level by level, a wave of 2+ aggregations on a
+    fresh pool (`wave_s`), each aggregation base + per_unit · B under it, the wave as long
+    as its busiest worker. The tree is taken as balanced over the shards in id order (a
+    bisection tree is), with the arity that gives the report's aggregation count."""
+    start_rows, start_y, fold_rows, fold_y = [], [], [], []
+    for r in runs:
+        cost = np.array([c for c, _ in r.leaves], dtype=np.float64) / scale
+        secs = np.array([s for _, s in r.leaves], dtype=np.float64)
+        if len(secs):
+            start_rows.append([1.0, float(cost.sum())])
+            start_y.append(r.prove_s - _lpt(secs, np.zeros_like(secs), workers)[1])
+        if r.aggregations and len(cost) >= 1:
+            fold_rows.append(_fold_features(cost, r.aggregations, workers))
+            fold_y.append(r.fold_s)
+    out: dict[str, float] = {}
+    if start_rows:
+        out.update(zip(("start_base_s", "start_per_unit_s"), _nnls(np.array(start_rows), np.array(start_y))))
+    if fold_rows:
+        out.update(zip(("wave_s", "agg_base_s", "agg_per_unit_s"), _nnls(np.array(fold_rows), np.array(fold_y))))
+        out["agg_per_child_s"] = 0.0
+    return out
+
+
+def _lpt(weights: np.ndarray, counts: np.ndarray, workers: int) -> tuple[float, float]:
+    """(count, weight) on the busiest worker when `weights` go heaviest first to the least
+    loaded of `workers`."""
+    load = np.zeros(max(1, min(workers, len(weights))))
+    held = np.zeros_like(load)
+    for i in np.argsort(-weights, kind="stable"):
+        w = int(np.argmin(load))
+        load[w] += weights[i]
+        held[w] += counts[i]
+    top = int(np.argmax(load))
+    return float(held[top]), float(load[top])
+
+
+def _fold_features(cost: np.ndarray, aggregations: int, workers: int) -> list[float]:
+    """[waves of 2+ aggregations, Σ aggregations on each wave's busiest worker, Σ B on it]."""
+    from .fold import Agg, plan_fold
+    from .manifest import balanced_agg_tree
+
+    k = len(cost)
+    arities = sorted(range(2, 17), key=lambda a: (a != 4, a))
+    ops = None
+    for arity in arities:  # the fold's arity is not in the report: the one that gives its count
+        ops = plan_fold(balanced_agg_tree(0, k) if k > 1 else None, range(k), [], arity)
+        if sum(isinstance(op, Agg) for op in ops) == aggregations:
+            break
+    assert ops is not None
+    under = np.zeros(len(ops))
+    depth = np.zeros(len(ops), dtype=np.int64)
+    for i, op in enumerate(ops):
+        if isinstance(op, Agg):
+            under[i] = sum(under[c] for c in op.children)
+            depth[i] = 1 + max(depth[c] for c in op.children)
+        elif hasattr(op, "shard"):
+            under[i] = cost[op.shard]
+    pools = busiest_n = busiest_b = 0.0
+    for level in range(1, int(depth.max()) + 1):
+        wave = np.flatnonzero(depth == level)
+        pools += len(wave) >= 2
+        n, b = _lpt(under[wave], np.ones(len(wave)), workers if len(wave) >= 2 else 1)
+        busiest_n, busiest_b = busiest_n + n, busiest_b + b
+    return [pools, busiest_n, busiest_b]
+
+
+def _nnls(a: np.ndarray, y: np.ndarray) -> list[float]:
+    """Least squares with every coefficient >= 0: the best unconstrained fit over each
+    subset of the columns whose coefficients all come out non-negative (few columns)."""
+    best: tuple[float, np.ndarray] | None = None
+    cols = a.shape[1]
+    for mask in range(1 << cols):
+        keep = [j for j in range(cols) if mask >> j & 1]
+        coef = np.zeros(cols)
+        if keep:
+            sol, *_ = np.linalg.lstsq(a[:, keep], y, rcond=None)
+            if np.any(sol < 0):
+                continue
+            coef[keep] = sol
+        err = float(np.sum((a @ coef - y) ** 2))
+        if best is None or err < best[0] - 1e-15:
+            best = (err, coef)
+    assert best is not None  # the empty subset always qualifies
+    return [float(v) for v in best[1]]
 
 
 def _rescale(model: CostModel, fits) -> Calibration:
@@ -350,22 +464,21 @@ def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     return float(y.mean()), 0.0
 
 
-def _report_points(model: CostModel, path: Path, data: dict):
+def _report_run(model: CostModel, path: Path, data: dict) -> _MeasuredRun:
     shards = data.get("shards")
     if not isinstance(shards, list):
         raise InputError(f"{path}: no `shards` list (expected an ix prove report.json or an ix calibrate output)")
     if dict(model.coefficients) != {"heartbeats": 1} or model.shard_floor or model.per_ingress_byte:
         raise InputError(f"{path}: a run report records heartbeats, but cost model {model.name} counts other units; use ix calibrate")
     try:
-        proven = [r for r in shards if r.get("status") == "proven"]
+        proven = sorted((r for r in shards if r.get("status") == "proven"), key=lambda r: int(r.get("shard", 0)))
         points = [(float(r["predicted_cost"]), float(r["seconds"])) for r in proven]
         aggs = int(data.get("aggregations") or 0)
-        fold = float((data.get("phases") or {}).get("fold", 0.0))
+        phases = data.get("phases") or {}
+        prove, fold = float(phases.get("prove", 0.0)), float(phases.get("fold", 0.0))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{path}: malformed shard row ({exc!r})") from None
     bad = [p for p in points if not (np.isfinite(p[0]) and np.isfinite(p[1]) and p[0] >= 0 and p[1] >= 0)]
-    if bad or not (np.isfinite(fold) and fold >= 0):
-        raise InputError(f"{path}: a shard row has a negative or non-finite value {bad[0] if bad else fold}")
-    # every node of the fold but the root is some aggregation's child
-    agg = (fold, float(len(proven) + aggs - 1)) if aggs else None
-    return points, agg
+    if bad or not all(np.isfinite(v) and v >= 0 for v in (prove, fold)) or aggs < 0 or aggs > 4 * max(1, len(points)):
+        raise InputError(f"{path}: a shard row or phase has a negative or non-finite value {bad[0] if bad else (prove, fold, aggs)}")
+    return _MeasuredRun(tuple(points), prove, fold, aggs)

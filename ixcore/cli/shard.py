@@ -190,7 +190,7 @@ def _fleet_for(ctx: Context, fleet_path, shards, max_ram, max_cost):
 
 
 def _fleet_plan(ctx: Context, profile, part, fleet, settings: dict, mode_flag, exclude, names, parallelism):
-    from ..schedule import plan_for_fleet
+    from ..choose_k import plan_for_fleet
 
     return plan_for_fleet(
         profile, part, fleet, arity=int(ctx.config.get("prove.arity", 4)), eps=settings["eps"], seed=settings["seed"],
