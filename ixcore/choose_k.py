@@ -7,7 +7,8 @@ search calls it as rarely as it can:
 1. one real partition at the top of the range, hi, scheduled;
 2. proxies, no partitioner call: for a candidate k < hi the fine shards, in the DFS order
    of their bisection tree (neighbours share the most nets), are merged into k contiguous
-   runs of near-equal cost, each raised to Σ/k as a balanced partition's would be, and
+   runs; each is costed as a shard of a balanced k-way partition (Σ/k, or its heaviest
+   block if that weighs more: merged runs are only as even as the fine shards), and
    scheduled (`schedule.simulate`). Their ingress is exact for the merged runs, found from
    the fine partition's (shard, producer) pairs alone. A geometric grid of `GRID_POINTS`
    over [lo, hi), then every k between the best grid point's neighbours (`REFINE_POINTS`);
@@ -183,14 +184,9 @@ class _Scorer:
         shard, block = shard_ingress(self.profile, parts, k)
         return np.bincount(shard, weights=self.profile.sizes[block].astype(np.float64), minlength=k)
 
-    def members(self, parts: np.ndarray, k: int, balanced: bool) -> dict[str, np.ndarray]:
-        """Each model's member cost per shard; `balanced` raises each to Σ/k, as a
-        balanced partition's would be (a shard holding a heavy atomic block keeps more)."""
-        out = {}
-        for name, cost in self.block_costs.items():
-            m = np.bincount(parts, weights=cost, minlength=k)
-            out[name] = np.maximum(m, m.sum() / k) if balanced else m
-        return out
+    def members(self, parts: np.ndarray, k: int) -> dict[str, np.ndarray]:
+        """Each model's member cost per shard."""
+        return {name: np.bincount(parts, weights=cost, minlength=k) for name, cost in self.block_costs.items()}
 
     def score(self, k, cap, members, ingress, tree, method, t) -> Candidate:
         costs = [np.asarray(cls.model.shard_cost(members[cls.model.name], ingress), dtype=np.float64) for cls in self.fleet.classes]
@@ -227,7 +223,7 @@ def choose_shards(
         parts = np.asarray(parts, dtype=np.int64)
         kk = int(parts.max()) + 1
         ingress = scorer.ingress(parts, kk)
-        return scorer.score(k, cap, scorer.members(parts, kk, False), ingress, tree, "partitioner", t), ingress
+        return scorer.score(k, cap, scorer.members(parts, kk), ingress, tree, "partitioner", t), ingress
 
     if mode in ("pack", "iterative"):
         caps = sorted({cls.cap() for cls in fleet.classes if math.isfinite(cls.cap())}, reverse=True)
@@ -259,8 +255,17 @@ def choose_shards(
         fine_parts = np.asarray(fine.parts, dtype=np.int64)
         kf = int(fine_parts.max()) + 1
         pair_shard, pair_block = shard_ingress(profile, fine_parts, kf)
-        fine_members = scorer.members(fine_parts, kf, False)
-        leaf_cost = fine_members[primary.name]
+        leaf_cost = np.bincount(fine_parts, weights=scorer.block_costs[primary.name], minlength=kf)
+
+        def balanced(parts: np.ndarray, k: int) -> dict[str, np.ndarray]:
+            """Each shard of a balanced k-way partition: Σ/k, or its heaviest block when
+            that alone weighs more (the atomic floor a partitioner cannot split)."""
+            out = {}
+            for name, cost in scorer.block_costs.items():
+                heaviest = np.zeros(k)
+                np.maximum.at(heaviest, parts, cost)
+                out[name] = np.maximum(heaviest, cost.sum() / k)
+            return out
 
         def proxy(k: int) -> Candidate:
             t = time.perf_counter()
@@ -270,30 +275,26 @@ def choose_shards(
             keep = g != group_of[fine_parts[pair_block]]
             pairs = np.unique(g[keep] * n + pair_block[keep])
             ingress = np.bincount(pairs // n, weights=profile.sizes[pairs % n].astype(np.float64), minlength=used)
-            members = {}
-            for name, m in fine_members.items():
-                merged = np.bincount(group_of, weights=m, minlength=used)
-                members[name] = np.maximum(merged, merged.sum() / k)
-            return scorer.score(k, None, members, ingress, tree, "merged-runs", t)
+            return scorer.score(k, None, balanced(group_of[fine_parts], used), ingress, tree, "merged-runs", t)
 
         def ranked(pool) -> list[Candidate]:
             return sorted((c for c in pool if c.makespan_s is not None), key=lambda c: (c.makespan_s, c.k))
 
         scores: dict[int, Candidate] = {}
         if hi > lo:
-            grid = sorted({int(v) for v in np.rint(np.geomspace(lo, hi - 1, min(GRID_POINTS, hi - lo)))})
-            scores.update((k, proxy(k)) for k in grid)
+            ks = sorted({int(v) for v in np.rint(np.geomspace(lo, hi - 1, min(GRID_POINTS, hi - lo)))})
+            scores.update((g, proxy(g)) for g in ks)
             top = ranked(scores.values())
             if top:  # refine between the best grid point's neighbours
-                at = grid.index(top[0].k)
-                left, right = grid[max(0, at - 1)], grid[min(len(grid) - 1, at + 1)]
-                fine_ks = np.unique(np.rint(np.linspace(left, right, min(REFINE_POINTS, right - left + 1)))).astype(int)
-                scores.update((int(k), proxy(int(k))) for k in fine_ks if int(k) not in scores)
+                at = ks.index(top[0].k)
+                left, right = ks[max(0, at - 1)], ks[min(len(ks) - 1, at + 1)]
+                between = np.unique(np.rint(np.linspace(left, right, min(REFINE_POINTS, right - left + 1))))
+                scores.update((g, proxy(g)) for g in map(int, between) if g not in scores)
         for c in ranked(scores.values()):
-            if calls >= max(1, exact_calls):
-                break
             best_real = ranked(exact.values())
-            if c.k in exact or (best_real and c.makespan_s >= best_real[0].makespan_s * (1 - PROXY_MARGIN)):
+            if calls >= max(1, exact_calls) or c.k in exact:
+                break
+            if best_real and float(c.makespan_s or 0) >= float(best_real[0].makespan_s or 0) * (1 - PROXY_MARGIN):
                 break
             call(c.k)
         candidates = list(scores.values()) + list(exact.values())

@@ -441,7 +441,7 @@ def _rescale(model: CostModel, fits) -> Calibration:
             raise InputError(f"{f}: the fit's units_per_step must be a positive number, got {ups!r}")
         total_n, weighted, mape = total_n + n, weighted + n * ups, mape + n * err
     factor = ref / (weighted / total_n)
-    return Calibration(Line(model.time.base, model.time.slope * factor), (), mape / total_n, None)
+    return Calibration(Line(model.time.base, model.time.slope * factor), (), mape / total_n, {})
 
 
 def _read_json(path: Path) -> dict:

@@ -307,8 +307,8 @@ def simulate(
             if d and len(level) >= 2:
                 barrier += wave_s
             ready_at[level], gate[level] = barrier, last
-            for i in sorted(level, key=lambda i: (-rank[i], -best[i], i)):
-                place(int(i))
+            for j in sorted(level.tolist(), key=lambda j: (-rank[j], -best[j], j)):
+                place(j)
             last = int(level[np.argmax(finish[level])])
             barrier = float(finish[last])
     # the chain that sets the makespan: from the root back through whichever of
