@@ -41,15 +41,16 @@ from .errors import ConfigError, InputError
 #: The run's other costs per cost model (keys as in the fleet file; unset keys are 0).
 #: Zisk: Ix #623 ran 245 binary recursive joins in 1 h 52 min on three NUMA lanes, ~82 s
 #: per join (≈ 41 s a child); start-up and waves are noise against hour-long leaves.
-#: native: fitted by `bench/fleet.py --parts accuracy` on demo envs of 2k-50k constants
-#: (2 local workers, docs/fleet.md "Accuracy"): the local pool forks the whole env and the
+#: native: fitted (`ix fleet fit --workers 2`) on `ix prove --shards 8 --jobs 2` of demo
+#: envs of 2k, 20k and 50k constants, 2-core machine at load 0.4-0.7 (docs/fleet.md
+#: "Accuracy"; zero terms dropped): the local pool forks the whole env and the
 #: parent checks every leaf (start ∝ B), each aggregation re-hashes its subtree's
 #: subjects (∝ B), each wave of 2+ aggregations forks a pool. Calibrate for your machine.
 RUN_DEFAULTS: dict[str, dict[str, float]] = {
     "zisk-main": {"agg_per_child_s": 41.0},
     "zisk-411": {"agg_per_child_s": 41.0},
     "zisk-pr-int": {"agg_per_child_s": 41.0},
-    "native": {"agg_base_s": 0.01, "agg_per_unit_s": 2.0, "start_base_s": 0.05, "start_per_unit_s": 4.0, "wave_s": 0.05},
+    "native": {"agg_per_unit_s": 3.0, "start_per_unit_s": 4.7, "wave_s": 0.016},
 }
 _FALLBACK_RUN = RUN_DEFAULTS["zisk-main"]
 #: the optional keys that RUN_DEFAULTS and a calibration fill
@@ -296,8 +297,8 @@ def calibrate(model: CostModel, files: Sequence[Path], workers: int = 1) -> Cali
 
     Two kinds of file. `ix prove` run reports (report.json; heartbeat models only, since a
     report's predicted cost is the shard's heartbeats): the leaf line is least squares of
-    measured leaf seconds on B (a negative intercept refits through the origin, a negative
-    slope gives the mean). With `workers` (the class's count, which ran the reports) the
+    measured leaf seconds on B, base and slope >= 0, in relative error of each run's total
+    (`_fit_leaf_line`). With `workers` (the class's count, which ran the reports) the
     run's other costs are fitted too, as the simulator charges them (`_fit_run`). `ix
     calibrate` outputs (Zisk): they measure emulator steps, not prove time, so they rescale
     the model's own line by reference / measured cost units per step: an env whose steps
@@ -317,7 +318,7 @@ def calibrate(model: CostModel, files: Sequence[Path], workers: int = 1) -> Cali
     if not xs:
         raise InputError(f"calibration: no measured leaf in {', '.join(str(f) for f in files)}")
     x, y = np.asarray(xs), np.asarray(ys)
-    base, slope = _fit_line(x, y)
+    base, slope = _fit_leaf_line(runs, model.scale)
     pred = base + slope * x
     mape = float(np.mean(np.abs(pred - y) / np.maximum(y, 1e-9)))
     return Calibration(Line(base, slope), tuple(zip(xs, ys)), mape, _fit_run(runs, model.scale, max(1, workers)))
@@ -405,9 +406,14 @@ def _fold_features(cost: np.ndarray, aggregations: int, workers: int) -> list[fl
     return [pools, busiest_n, busiest_b]
 
 
-def _nnls(a: np.ndarray, y: np.ndarray) -> list[float]:
-    """Least squares with every coefficient >= 0: the best unconstrained fit over each
-    subset of the columns whose coefficients all come out non-negative (few columns)."""
+def _nnls(a: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> list[float]:
+    """Least squares in relative error (each row divided by its measurement: a prediction
+    is judged by its error in percent, and absolute errors would let the largest runs,
+    the noisiest on a loaded machine, decide the small ones) with every coefficient >= 0:
+    the best unconstrained fit over each subset of the columns whose coefficients all come
+    out non-negative (few columns). `weights` replace the relative weighting."""
+    scale = 1.0 / np.maximum(np.abs(y), 1e-9) if weights is None else weights
+    a, y = a * scale[:, None], y * scale
     best: tuple[float, np.ndarray] | None = None
     cols = a.shape[1]
     for mask in range(1 << cols):
@@ -454,14 +460,21 @@ def _read_json(path: Path) -> dict:
     return data
 
 
-def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    if len(np.unique(x)) >= 2:
-        slope, base = (float(v) for v in np.polyfit(x, y, 1))
-        if base >= 0 and slope >= 0:
-            return base, slope
-        if slope >= 0:
-            return 0.0, float(x @ y / (x @ x)) if x @ x > 0 else 0.0
-    return float(y.mean()), 0.0
+def _fit_leaf_line(runs: Sequence[_MeasuredRun], scale: float) -> tuple[float, float]:
+    """seconds = base + slope · B, both >= 0, fitted to each run's total leaf seconds
+    (leaves, Σ B) in relative error: a makespan is a run's leaves spread over its workers,
+    so that total is what must come out right, for a run of small leaves as much as for a
+    run of large ones. Fitting single leaves instead lets the many (or the large) leaves of
+    some runs set the line for the others. One run only: its leaves, in relative error."""
+    rows = [(len(r.leaves), sum(c for c, _ in r.leaves) / scale, sum(s for _, s in r.leaves)) for r in runs if r.leaves]
+    if len(rows) < 2:
+        x = np.array([c / scale for r in runs for c, _ in r.leaves])
+        y = np.array([s for r in runs for _, s in r.leaves])
+        a = np.column_stack([np.ones_like(x), x])
+    else:
+        a, y = np.array([r[:2] for r in rows], dtype=np.float64), np.array([r[2] for r in rows], dtype=np.float64)
+    base, slope = _nnls(a, y)
+    return base, slope
 
 
 def _report_run(model: CostModel, path: Path, data: dict) -> _MeasuredRun:

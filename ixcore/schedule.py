@@ -69,7 +69,8 @@ class Schedule:
 
     @property
     def critical_path(self) -> list[Placement]:
-        return [t for t in self.tasks if t.critical]
+        """The chain that sets the makespan, in time order."""
+        return sorted((t for t in self.tasks if t.critical), key=lambda t: (t.start, t.index))
 
     def leaf_of_shard(self) -> dict[int, Placement]:
         return {t.shard: t for t in self.tasks if t.kind == "leaf" and t.shard is not None}

@@ -160,10 +160,10 @@ def test_calibration_fits_the_run_costs_the_simulator_charges(tmp_path):
 
 def test_calibration_never_fits_a_negative_line(tmp_path):
     model = get_cost_model("native")
-    # time falls with cost: the fit is the mean, not a negative slope
+    # time falls with cost: the fit is a constant (the one of least relative error), not a negative slope
     fit = calibrate(model, [_report(tmp_path, "r.json", [(1000, 3.0), (5000, 2.0), (9000, 1.0)])])
-    assert fit.time.slope == 0 and fit.time.base == pytest.approx(2.0)
-    # a line through the points would have a negative intercept: refit through the origin
+    assert fit.time.slope == 0 and fit.time.base == pytest.approx((1 / 3 + 1 / 2 + 1) / (1 / 9 + 1 / 4 + 1))
+    # a line through the points would have a negative intercept: the best line through the origin
     fit = calibrate(model, [_report(tmp_path, "s.json", [(1000, 0.01), (5000, 0.5), (9000, 1.0)])])
     assert fit.time.base == 0 and fit.time.slope > 0
 

@@ -118,10 +118,11 @@ def compare_command(ctx: Context, source, partitioners, shards, max_ram, max_cos
     json_path = out if out is not None else (out_dir / "compare.json" if out_dir is not None else None)
     settings = _settings(ctx, eps, seed, mode, shards, max_ram, max_cost)
     profile, env = load_profile(ctx, source)
-    model = resolve_cost_model(ctx, cost_model)
+    fleet = _fleet_for(ctx, fleet_path, None, None, None) if fleet_path else None
+    # with a fleet, shards are weighed as the fleet's largest class will prove them (as ix shard --fleet does)
+    model = fleet.largest().model if fleet is not None and cost_model is None else resolve_cost_model(ctx, cost_model)
     names = [n.strip() for n in partitioners.split(",") if n.strip()]
     parts = {name: make_partitioner(ctx, name) for name in names}  # unknown names fail before any work
-    fleet = _fleet_for(ctx, fleet_path, None, None, None) if fleet_path else None
     rows, per_shard = [], {}
     with ctx.progress() as progress:
         task = progress.add_task("partitioners", total=len(names))
