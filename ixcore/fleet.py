@@ -50,7 +50,7 @@ RUN_DEFAULTS: dict[str, dict[str, float]] = {
     "zisk-main": {"agg_per_child_s": 41.0},
     "zisk-411": {"agg_per_child_s": 41.0},
     "zisk-pr-int": {"agg_per_child_s": 41.0},
-    "native": {"agg_per_unit_s": 3.0, "start_per_unit_s": 4.7, "wave_s": 0.016},
+    "native": {"agg_per_unit_s": 3.0, "start_per_unit_s": 4.8, "wave_s": 0.022},
 }
 _FALLBACK_RUN = RUN_DEFAULTS["zisk-main"]
 #: the optional keys that RUN_DEFAULTS and a calibration fill
