@@ -207,7 +207,7 @@ def part_accuracy(sizes) -> dict:
     command: `bench/fleet.py --parts accuracy` (12 `ix prove` runs; ~3 min on a quiet
     machine, ~10 min at load 5)."""
     from ixcore.costmodel import get_cost_model
-    from ixcore.fleet import calibrate
+    from ixcore.fleet_calibration import calibrate
 
     WORK.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

@@ -12,11 +12,11 @@ from ixcore.costmodel import get_cost_model
 from ixcore.errors import ConfigError, InputError
 from ixcore.fleet import (
     RUN_DEFAULTS,
-    calibrate,
     fleet_from_config,
     fleet_from_table,
     load_fleet,
 )
+from ixcore.fleet_calibration import calibrate
 
 MINIMAL = """
 [[fleet.workers]]

@@ -147,7 +147,7 @@ def fleet_check(ctx: Context, fleet_path):
 def fleet_fit(ctx: Context, files, cost_model, workers):
     """Fit a class's time lines from run reports (native) or ix calibrate outputs (zisk)."""
     from ..costmodel import get_cost_model
-    from ..fleet import calibrate
+    from ..fleet_calibration import calibrate
 
     fit = calibrate(get_cost_model(cost_model), list(files), workers=workers)
     data = dict(fit.describe(), cost_model=cost_model, files=[str(f) for f in files])
