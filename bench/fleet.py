@@ -12,7 +12,7 @@ table:    the 50k golden profile on 2-class GPU fleets (Zisk main model): Ix's r
           to the largest class's cap) against the fleet-chosen k; writes the Gantt PNG.
 accuracy: native demo envs of 2k, 20k and 50k constants, 2 local workers. Calibrate:
           `ix prove --shards 4|8 --jobs 2` per env, fit the class's lines over every run
-          (`ixcore.fleet.calibrate`: leaf line, start-up, waves, aggregation); then predict
+          (`ixcore.fleet_calibration.calibrate`: leaf line, start-up, waves, aggregation); then predict
           and measure held-out runs `ix prove --fleet F --jobs 2` (k chosen for the fleet)
           and `--shards 6`. Every run is a fresh process with --no-store; the 1-minute load
           is recorded. ~3 min on a quiet machine (`--parts accuracy` alone).
