@@ -355,7 +355,9 @@ def _render_plan(ctx: Context, data: dict) -> None:
                                f"evaluated, {fl['partitioner_calls']} partitioner calls, {fl['search_seconds']:.1f} s")))
         rows.append(("predicted makespan", (f"{fl['predicted_makespan_s']:,.0f} s, {fl['predicted_worker_hours']:,.1f} "
                                             f"worker-h, idle {fl['predicted_idle_fraction']:.0%} (a model)")))
-        rows.append(("runners-up", ", ".join(f"k={r['k']}: {r['makespan_s']:,.0f} s" for r in fl["runners_up"]) or "-"))
+        rows.append(("runners-up", ", ".join(
+            f"k={r['k']}: {r['makespan_s']:,.0f} s{'' if r.get('method') == 'partitioner' else ' (proxy)'}" for r in fl["runners_up"]
+        ) or "-"))
     for label, value in rows:
         table.add_row(label, value)
     ctx.console.print(table)
