@@ -256,6 +256,7 @@ def choose_shards(
         kf = int(fine_parts.max()) + 1
         pair_shard, pair_block = shard_ingress(profile, fine_parts, kf)
         leaf_cost = np.bincount(fine_parts, weights=scorer.block_costs[primary.name], minlength=kf)
+        fine_tree = fine.tree if fine.tree is not None else balanced_agg_tree(0, kf)
 
         def balanced(parts: np.ndarray, k: int) -> dict[str, np.ndarray]:
             """Each shard of a balanced k-way partition: Σ/k, or its heaviest block when
@@ -269,7 +270,7 @@ def choose_shards(
 
         def proxy(k: int) -> Candidate:
             t = time.perf_counter()
-            group_of, tree = merge_runs(fine.tree, leaf_cost, k)
+            group_of, tree = merge_runs(fine_tree, leaf_cost, k)
             used = int(group_of.max()) + 1
             g = group_of[pair_shard]
             keep = g != group_of[fine_parts[pair_block]]
