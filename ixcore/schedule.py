@@ -11,7 +11,7 @@ configured arity), in one of two orders (`FOLDS`):
          leaves, then the aggregations go level by level, each level after the whole
          previous one, a level of 2+ paying the class's `wave_s` (a fresh pool);
   eager  an aggregation starts as soon as its own children are done (what a
-         dependency-driven executor could do; a lower bound for `waves`).
+         dependency-driven executor could do; in practice never above `waves`).
 Each task's priority is its upward rank, the longest remaining path to the root measured
 with the fastest class that can run each task; ties go to the longer task (LPT), then to
 the lower fold index. Ready tasks leave a heap in that order; each goes to the class whose
