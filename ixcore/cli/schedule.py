@@ -38,7 +38,7 @@ def _hours(seconds: float) -> str:
 @click.option("--png", "png", type=click.Path(dir_okay=False, path_type=Path), help="Write a Gantt chart here.")
 @click.option("--fold", "fold", type=click.Choice(FOLDS), default=FOLDS[0], show_default=True,
               help="waves: aggregations level by level after every leaf, as ix prove runs them; "
-                   "eager: each as soon as its children are done (a lower bound).")
+                   "eager: each as soon as its children are done (what a dependency-driven executor could reach).")
 @json_option
 @pass_ctx
 def schedule_command(ctx: Context, manifest, fleet_path, profile_path, arity, png, fold):
