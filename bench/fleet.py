@@ -10,10 +10,12 @@ choosek:  `plan_for_fleet` on the 50k golden profile, 8-worker fleet, mtkahypar:
           and partitioner calls.
 table:    the 50k golden profile on 2-class GPU fleets (Zisk main model): Ix's rule (pack
           to the largest class's cap) against the fleet-chosen k; writes the Gantt PNG.
-accuracy: native demo envs, 2 local workers. Calibrate: `ix prove --shards 8 --jobs 2` per
-          env, fit one time line over every leaf (`ixcore.fleet.calibrate`); then predict and
-          measure `ix prove --fleet F --jobs 2` (k chosen for the fleet) and `--shards 6`.
-          Every run is a fresh process with --no-store; the 1-minute load is recorded.
+accuracy: native demo envs of 2k, 20k and 50k constants, 2 local workers. Calibrate:
+          `ix prove --shards 4|8 --jobs 2` per env, fit the class's lines over every run
+          (`ixcore.fleet_calibration.calibrate`: leaf line, start-up, waves, aggregation); then predict
+          and measure held-out runs `ix prove --fleet F --jobs 2` (k chosen for the fleet)
+          and `--shards 6`. Every run is a fresh process with --no-store; the 1-minute load
+          is recorded. ~3 min on a quiet machine (`--parts accuracy` alone).
 """
 from __future__ import annotations
 
@@ -108,10 +110,10 @@ def part_scale() -> dict:
 
 
 def part_choosek() -> dict:
+    from ixcore.choose_k import plan_for_fleet
     from ixcore.fleet import load_fleet
     from ixcore.formats.ixprof import read_ixprof
     from ixcore.plugins import PluginHost
-    from ixcore.schedule import plan_for_fleet
 
     profile = read_ixprof(GOLDEN_50K)
     fleet = load_fleet(write_fleet(WORK / "fleet8.toml", [
@@ -133,18 +135,15 @@ def part_choosek() -> dict:
 
 
 def part_table() -> dict:
+    from ixcore.choose_k import MemoPartitioner, plan_for_fleet
     from ixcore.errors import IxError
     from ixcore.fleet import load_fleet
     from ixcore.formats.ixes import write_ixes
     from ixcore.formats.ixprof import read_ixprof
+    from ixcore.gantt import plot_gantt
     from ixcore.planning import plan
     from ixcore.plugins import PluginHost
-    from ixcore.schedule import (
-        MemoPartitioner,
-        plan_for_fleet,
-        plot_gantt,
-        schedule_manifest,
-    )
+    from ixcore.schedule import schedule_manifest
 
     profile = read_ixprof(GOLDEN_50K)
     part = MemoPartitioner(PluginHost().create("partitioner", "mtkahypar", {}))
@@ -198,11 +197,20 @@ def prove(env: Path, out: Path, *args) -> dict:
             "shards": report["shards_proven"], "phases": report["phases"], "prediction": report.get("prediction")}
 
 
+#: calibration runs per env: these shard counts; held-out runs: the fleet's k and HELD_OUT
+CALIBRATION_SHARDS = (4, 8)
+HELD_OUT_SHARDS = 6
+
+
 def part_accuracy(sizes) -> dict:
+    """Calibrate on runs of every size, then predict and measure held-out runs. One
+    command: `bench/fleet.py --parts accuracy` (12 `ix prove` runs; ~3 min on a quiet
+    machine, ~10 min at load 5)."""
     from ixcore.costmodel import get_cost_model
-    from ixcore.fleet import calibrate
+    from ixcore.fleet_calibration import calibrate
 
     WORK.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
     envs = {}
     for n in sizes:
         env = WORK / f"demo-{n}.ndjson"
@@ -210,21 +218,27 @@ def part_accuracy(sizes) -> dict:
             subprocess.run(IX + ["demo-env", "--constants", str(n), "--seed", "1", str(env)], check=True, capture_output=True)
         envs[n] = env
     stamp = time.strftime("%H%M%S")
-    calib = {n: prove(env, WORK / f"calib-{n}-{stamp}", "--shards", 8) for n, env in envs.items()}
+    calib = {}
+    for n, env in envs.items():
+        for k in CALIBRATION_SHARDS:
+            calib[f"{n}/{k}"] = prove(env, WORK / f"calib-{n}-{k}-{stamp}", "--shards", k)
+            print("calibration", n, k, calib[f"{n}/{k}"]["phases"], calib[f"{n}/{k}"]["load_before"], flush=True)
     reports = [c["report"] for c in calib.values()]
-    fit = calibrate(get_cost_model("native"), [Path(r) for r in reports])
+    fit = calibrate(get_cost_model("native"), [Path(r) for r in reports], workers=2)
     fleet = write_fleet(WORK / "native2.toml", [("local", 2, 8, "native", {"calibration": reports})])
     runs = []
     for n, env in envs.items():
-        for label, extra in (("fleet k", ["--fleet", fleet]), ("6 shards", ["--fleet", fleet, "--shards", 6])):
+        for label, extra in (("fleet k", ["--fleet", fleet]), (f"{HELD_OUT_SHARDS} shards", ["--fleet", fleet, "--shards", HELD_OUT_SHARDS])):
             r = prove(env, WORK / f"run-{n}-{label.replace(' ', '')}-{stamp}", *extra)
             p = r["prediction"]
             runs.append({"env": f"demo-{n}", "plan": label, "shards": r["shards"], "predicted_s": p["makespan_predicted_s"],
                          "measured_s": p["makespan_measured_s"], "error": p["makespan_error"],
                          "leaf_mape": _mape(p["leaves"]), "load_before": r["load_before"], "load_after": r["load_after"],
-                         "wall_s": r["wall_s"]})
+                         "wall_s": r["wall_s"], "phases": r["phases"]})
             print(json.dumps(runs[-1]), flush=True)
-    return {"fit": fit.describe(), "calibration": calib, "runs": runs}
+    worst = max(abs(r["error"]) for r in runs)
+    return {"fit": fit.describe(), "calibration": calib, "runs": runs, "worst_abs_error": worst,
+            "within_25_percent": worst <= 0.25, "seconds": time.perf_counter() - t0}
 
 
 def _mape(rows) -> float | None:
@@ -235,7 +249,7 @@ def _mape(rows) -> float | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--parts", default="scale,choosek,table,accuracy")
-    ap.add_argument("--sizes", default="2000,20000")
+    ap.add_argument("--sizes", default="2000,20000,50000")
     ap.add_argument("--out", default=str(REPO / "bench/fleet.json"))
     args = ap.parse_args()
     out_path = Path(args.out)

@@ -13,18 +13,21 @@ A fleet file (TOML; `--fleet FILE`, or `[fleet]` in ix.toml) lists worker classe
     ram_base_gib = 0.15       # optional: RAM line override (models without one: native)
     ram_per_unit_gib = 6.56
     agg_base_s = 0            # optional: aggregation time = base + per_child · children
-    agg_per_child_s = 41
-    calibration = ["run/report.json"]   # optional: fit the time lines from measured runs
+    agg_per_child_s = 41      #   + per_unit · B of the leaves under it
+    agg_per_unit_s = 0
+    start_base_s = 0          # optional: a run's start-up before this class's first leaf
+    start_per_unit_s = 0      #   = base + per_unit · B of the whole run (a pool forks the env)
+    wave_s = 0                # optional: start-up of each aggregation wave of 2+ aggregations
+    calibration = ["run/report.json"]   # optional: fit the lines from measured runs
+                                        #   (`ixcore.fleet_calibration`)
 
-Unset keys come from the cost model (`ixcore.costmodel`) and `AGG_DEFAULTS`. A class whose
+Unset keys come from the cost model (`ixcore.costmodel`) and `RUN_DEFAULTS`. A class whose
 RAM cannot hold the prover's base is rejected when the fleet is read; a shard that fits
 no class is rejected by the scheduler, naming the shard's heaviest block.
 """
 from __future__ import annotations
 
-import json
 import tomllib
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +36,25 @@ import numpy as np
 
 from .costmodel import CostModel, Line, get_cost_model
 from .errors import ConfigError, InputError
+from .fleet_calibration import calibrate
 
-#: Aggregation time per cost model: (fixed s, s per child). Zisk: Ix #623 ran 245 binary
-#: recursive joins in 1 h 52 min on three NUMA lanes, ~82 s per join (≈ 41 s a child);
-#: native: ix's own Python aggregation, measured in docs/benchmarks.md (0.01-0.13 s per
-#: fold of two leaves). Neither is more than an order of magnitude; calibrate for more.
-AGG_DEFAULTS: dict[str, tuple[float, float]] = {
-    "zisk-main": (0.0, 41.0),
-    "zisk-411": (0.0, 41.0),
-    "zisk-pr-int": (0.0, 41.0),
-    "native": (0.05, 0.02),
+#: The run's other costs per cost model (keys as in the fleet file; unset keys are 0).
+#: Zisk: Ix #623 ran 245 binary recursive joins in 1 h 52 min on three NUMA lanes, ~82 s
+#: per join (≈ 41 s a child); start-up and waves are noise against hour-long leaves.
+#: native: fitted (`ix fleet fit --workers 2`) on `ix prove --shards 8 --jobs 2` of demo
+#: envs of 2k, 20k and 50k constants, 2-core machine at load 0.4-0.7 (docs/fleet.md
+#: "Accuracy"; zero terms dropped): the local pool forks the whole env and the
+#: parent checks every leaf (start ∝ B), each aggregation re-hashes its subtree's
+#: subjects (∝ B), each wave of 2+ aggregations forks a pool. Calibrate for your machine.
+RUN_DEFAULTS: dict[str, dict[str, float]] = {
+    "zisk-main": {"agg_per_child_s": 41.0},
+    "zisk-411": {"agg_per_child_s": 41.0},
+    "zisk-pr-int": {"agg_per_child_s": 41.0},
+    "native": {"agg_per_unit_s": 3.0, "start_per_unit_s": 4.8, "wave_s": 0.022},
 }
-_FALLBACK_AGG = (0.0, 41.0)
+_FALLBACK_RUN = RUN_DEFAULTS["zisk-main"]
+#: the optional keys that RUN_DEFAULTS and a calibration fill
+RUN_KEYS = ("agg_base_s", "agg_per_child_s", "agg_per_unit_s", "start_base_s", "start_per_unit_s", "wave_s")
 #: the simulator keeps one heap entry per worker; a typo of 10**9 must not exhaust memory
 MAX_WORKERS_PER_CLASS = 100_000
 
@@ -52,8 +62,11 @@ _KEYS: dict[str, type | tuple[type, ...]] = {
     "name": str, "count": int, "ram_gib": (int, float), "cost_model": str, "backend": str,
     "time_base_s": (int, float), "time_per_unit_s": (int, float),
     "ram_base_gib": (int, float), "ram_per_unit_gib": (int, float),
-    "agg_base_s": (int, float), "agg_per_child_s": (int, float), "calibration": (str, list),
+    "agg_base_s": (int, float), "agg_per_child_s": (int, float), "agg_per_unit_s": (int, float),
+    "start_base_s": (int, float), "start_per_unit_s": (int, float), "wave_s": (int, float),
+    "calibration": (str, list),
 }
+_NUMBERS = tuple(k for k, t in _KEYS.items() if t == (int, float) and k != "ram_gib")
 _REQUIRED = ("name", "count", "ram_gib", "cost_model")
 
 
@@ -72,6 +85,10 @@ class WorkerClass:
     agg_per_child_s: float
     backend: str | None = None
     source: str = ""
+    agg_per_unit_s: float = 0.0
+    start_base_s: float = 0.0
+    start_per_unit_s: float = 0.0
+    wave_s: float = 0.0
 
     @property
     def usable_gib(self) -> float:
@@ -95,8 +112,13 @@ class WorkerClass:
             return np.ones(cost.shape, dtype=bool)
         return np.less_equal(need, self.usable_gib)
 
-    def agg_seconds(self, children: int) -> float:
-        return self.agg_base_s + self.agg_per_child_s * children
+    def agg_seconds(self, children: int, cost_under=0.0):
+        """An aggregation of `children` proofs over leaves of total cost `cost_under`."""
+        return self.agg_base_s + self.agg_per_child_s * children + self.agg_per_unit_s * np.asarray(cost_under, dtype=np.float64) / self.model.scale
+
+    def start_seconds(self, run_cost: float) -> float:
+        """When this class's workers can take their first leaf in a run of total cost `run_cost`."""
+        return self.start_base_s + self.start_per_unit_s * float(run_cost) / self.model.scale
 
     def cap(self) -> float:
         """The largest shard total this class holds (Ix's cap, with this class's RAM line)."""
@@ -108,7 +130,7 @@ class WorkerClass:
         return {
             "name": self.name, "count": self.count, "ram_gib": self.ram_gib, "cost_model": self.model.name,
             "backend": self.backend, "time": attrs.asdict(self.time), "ram": attrs.asdict(self.ram) if self.ram else None,
-            "agg_base_s": self.agg_base_s, "agg_per_child_s": self.agg_per_child_s, "source": self.source,
+            "source": self.source, **{k: getattr(self, k) for k in RUN_KEYS},
         }
 
 
@@ -193,7 +215,7 @@ def _worker_class(row: dict, where: str, base: Path) -> WorkerClass:
         raise ConfigError(f"{where} ({name}): count must be 1..{MAX_WORKERS_PER_CLASS:,}, got {row['count']}")
     if row["ram_gib"] <= 0:
         raise ConfigError(f"{where} ({name}): ram_gib must be positive, got {row['ram_gib']}")
-    for key in ("time_base_s", "time_per_unit_s", "ram_base_gib", "ram_per_unit_gib", "agg_base_s", "agg_per_child_s"):
+    for key in _NUMBERS:
         if row.get(key, 0) < 0:
             raise ConfigError(f"{where} ({name}): {key} must not be negative, got {row[key]}")
     try:
@@ -207,14 +229,13 @@ def _worker_class(row: dict, where: str, base: Path) -> WorkerClass:
 def _build_class(row: dict, where: str, base: Path) -> WorkerClass:
     name = row["name"]
     model = get_cost_model(row["cost_model"])
-    time_line, agg = model.time, AGG_DEFAULTS.get(model.name, _FALLBACK_AGG)
+    time_line, run = model.time, dict(RUN_DEFAULTS.get(model.name, _FALLBACK_RUN))
     source = f"{model.name} defaults"
     if "calibration" in row:
         files = row["calibration"] if isinstance(row["calibration"], list) else [row["calibration"]]
-        fit = calibrate(model, [base / str(f) for f in files])
+        fit = calibrate(model, [base / str(f) for f in files], workers=int(row["count"]))
         time_line, source = fit.time, f"calibrated from {len(fit.points)} leaves in {', '.join(str(f) for f in files)}"
-        if fit.agg is not None:
-            agg = fit.agg
+        run.update(fit.run)
     time_line = _override(time_line, row.get("time_base_s"), row.get("time_per_unit_s"))
     if time_line is None:
         raise ConfigError(
@@ -226,8 +247,7 @@ def _build_class(row: dict, where: str, base: Path) -> WorkerClass:
         raise ConfigError(f"{where} ({name}): the RAM line needs a positive ram_per_unit_gib")
     cls = WorkerClass(
         name=name, count=int(row["count"]), ram_gib=float(row["ram_gib"]), model=model, time=time_line, ram=ram,
-        agg_base_s=float(row.get("agg_base_s", agg[0])), agg_per_child_s=float(row.get("agg_per_child_s", agg[1])),
-        backend=row.get("backend"), source=source,
+        backend=row.get("backend"), source=source, **{k: float(row.get(k, run.get(k, 0.0))) for k in RUN_KEYS},
     )
     if ram is not None and cls.usable_gib <= ram.base:
         raise ConfigError(
@@ -245,127 +265,3 @@ def _override(line: Line | None, base, slope) -> Line | None:
     if line is None:
         raise ConfigError("a line override needs both its base and its per-unit value when the cost model has none")
     return Line(float(base if base is not None else line.base), float(slope if slope is not None else line.slope))
-
-
-# --------------------------------------------------------------------------- calibration
-
-
-@attrs.frozen
-class Calibration:
-    """A time line fitted to measured leaves: seconds = base + slope · B.
-
-    points: (B, seconds) per leaf; agg: (fixed, per child) from the runs' fold phases, or
-    None when no run aggregated; mape: mean relative error of the line on its points."""
-
-    time: Line
-    points: tuple[tuple[float, float], ...]
-    mape: float
-    agg: tuple[float, float] | None
-
-    def describe(self) -> dict:
-        return {"time": attrs.asdict(self.time), "leaves": len(self.points), "mape": self.mape, "agg": self.agg}
-
-
-#: Cost units per emulator step behind each model's time line (Ix fitted zisk-main on
-#: 118 ziskemu shard runs at ~92.5 units per step; plugins/zisk/ix_zisk/calibrate.py).
-REFERENCE_UNITS_PER_STEP = {"zisk-main": 92.5}
-
-
-def calibrate(model: CostModel, files: Sequence[Path]) -> Calibration:
-    """A class's leaf time line from measurements, in B = cost / scale.
-
-    Two kinds of file. `ix prove` run reports (report.json; heartbeat models only, since a
-    report's predicted cost is the shard's heartbeats): least squares of measured leaf
-    seconds on B; a negative intercept refits through the origin, a negative slope gives
-    the mean (time does not grow with cost in those points); the fold phase gives the
-    per-child aggregation time. `ix calibrate` outputs (Zisk): they measure emulator steps,
-    not prove time, so they rescale the model's own line by reference / measured cost units
-    per step: an env whose steps are dearer than the model assumed proves slower per unit."""
-    reports: list[tuple[Path, dict]] = []
-    fits: list[tuple[Path, dict]] = []
-    for f in files:
-        data = _read_json(Path(f))
-        (fits if "fit" in data and "cost_model" in data else reports).append((Path(f), data))
-    if reports and fits:
-        raise InputError("calibration: give run reports or ix calibrate outputs, not both")
-    if fits:
-        return _rescale(model, fits)
-    xs, ys, agg_rows = [], [], []
-    for f, data in reports:
-        pts, agg = _report_points(model, f, data)
-        for x, y in pts:
-            xs.append(x / model.scale)
-            ys.append(y)
-        if agg is not None:
-            agg_rows.append(agg)
-    if not xs:
-        raise InputError(f"calibration: no measured leaf in {', '.join(str(f) for f in files)}")
-    x, y = np.asarray(xs), np.asarray(ys)
-    base, slope = _fit_line(x, y)
-    pred = base + slope * x
-    mape = float(np.mean(np.abs(pred - y) / np.maximum(y, 1e-9)))
-    agg = None
-    if agg_rows:
-        seconds, children = (float(sum(col)) for col in zip(*agg_rows))
-        agg = (0.0, seconds / children) if children else None
-    return Calibration(Line(base, slope), tuple(zip(xs, ys)), mape, agg)
-
-
-def _rescale(model: CostModel, fits) -> Calibration:
-    ref = REFERENCE_UNITS_PER_STEP.get(model.name)
-    if ref is None or model.time is None:
-        raise InputError(f"calibration: ix calibrate outputs rescale a model with a reference units-per-step ({', '.join(REFERENCE_UNITS_PER_STEP)}), not {model.name}")
-    total_n, weighted, mape = 0, 0.0, 0.0
-    for f, data in fits:
-        if data["cost_model"] != model.name:
-            raise InputError(f"{f}: calibrated with cost model {data['cost_model']}, the class uses {model.name}")
-        try:
-            n, ups, err = int(data["fit"]["n"]), float(data["fit"]["units_per_step"]), float(data["fit"]["mape_ratio"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"{f}: malformed fit ({exc!r})") from None
-        if n < 1 or not np.isfinite(ups) or ups <= 0 or not np.isfinite(err):
-            raise InputError(f"{f}: the fit's units_per_step must be a positive number, got {ups!r}")
-        total_n, weighted, mape = total_n + n, weighted + n * ups, mape + n * err
-    factor = ref / (weighted / total_n)
-    return Calibration(Line(model.time.base, model.time.slope * factor), (), mape / total_n, None)
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a readable calibration file ({exc})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: not a calibration file (expected a JSON object)")
-    return data
-
-
-def _fit_line(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    if len(np.unique(x)) >= 2:
-        slope, base = (float(v) for v in np.polyfit(x, y, 1))
-        if base >= 0 and slope >= 0:
-            return base, slope
-        if slope >= 0:
-            return 0.0, float(x @ y / (x @ x)) if x @ x > 0 else 0.0
-    return float(y.mean()), 0.0
-
-
-def _report_points(model: CostModel, path: Path, data: dict):
-    shards = data.get("shards")
-    if not isinstance(shards, list):
-        raise InputError(f"{path}: no `shards` list (expected an ix prove report.json or an ix calibrate output)")
-    if dict(model.coefficients) != {"heartbeats": 1} or model.shard_floor or model.per_ingress_byte:
-        raise InputError(f"{path}: a run report records heartbeats, but cost model {model.name} counts other units; use ix calibrate")
-    try:
-        proven = [r for r in shards if r.get("status") == "proven"]
-        points = [(float(r["predicted_cost"]), float(r["seconds"])) for r in proven]
-        aggs = int(data.get("aggregations") or 0)
-        fold = float((data.get("phases") or {}).get("fold", 0.0))
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"{path}: malformed shard row ({exc!r})") from None
-    bad = [p for p in points if not (np.isfinite(p[0]) and np.isfinite(p[1]) and p[0] >= 0 and p[1] >= 0)]
-    if bad or not (np.isfinite(fold) and fold >= 0):
-        raise InputError(f"{path}: a shard row has a negative or non-finite value {bad[0] if bad else fold}")
-    # every node of the fold but the root is some aggregation's child
-    agg = (fold, float(len(proven) + aggs - 1)) if aggs else None
-    return points, agg

@@ -555,7 +555,7 @@ def _plan(profile, backends: Backends, settings: PlanSettings, covered_blocks, e
     if backends.partitioner is None:
         raise ConfigError(f"partitioner {backends.partitioner_name!r} is not installed; give --manifest or install it")
     if settings.fleet is not None and settings.shards is None and settings.max_cost is None and settings.max_ram_gib is None:
-        from .schedule import plan_for_fleet
+        from .choose_k import plan_for_fleet
 
         result, _record = plan_for_fleet(
             profile, backends.partitioner, settings.fleet, arity=settings.arity, eps=settings.eps, seed=settings.seed,

@@ -11,12 +11,12 @@ from ixcore.config import load_config
 from ixcore.costmodel import get_cost_model
 from ixcore.errors import ConfigError, InputError
 from ixcore.fleet import (
-    AGG_DEFAULTS,
-    calibrate,
+    RUN_DEFAULTS,
     fleet_from_config,
     fleet_from_table,
     load_fleet,
 )
+from ixcore.fleet_calibration import calibrate
 
 MINIMAL = """
 [[fleet.workers]]
@@ -46,7 +46,8 @@ def test_minimal_form_from_the_issue(tmp_path):
     big = fleet.classes[0]
     model = get_cost_model("zisk-main")
     assert (big.time.base, big.time.slope) == (29.0, 2.25)  # Ix's Zisk line: 29 s + 2.25 s per Bcost
-    assert big.ram == model.ram and (big.agg_base_s, big.agg_per_child_s) == AGG_DEFAULTS["zisk-main"]
+    assert big.ram == model.ram and (big.agg_base_s, big.agg_per_child_s) == (0.0, RUN_DEFAULTS["zisk-main"]["agg_per_child_s"])
+    assert big.start_seconds(1e12) == 0.0 and big.wave_s == 0.0
     assert big.leaf_seconds(2e9) == pytest.approx(29 + 2 * 2.25)
     # the class's cap is Ix's cap for its RAM, and `fits` agrees with it at the boundary
     assert abs(big.cap() - model.cap_for_ram(250)) <= 1
@@ -126,18 +127,43 @@ def test_native_calibration_recovers_a_line_from_run_reports(tmp_path):
     secs = 0.3 + 80.0 * hb / 1e6
     report = _report(tmp_path, "r.json", list(zip(hb, secs)), fold=0.6, aggregations=2)
     fit = calibrate(model, [report])
-    assert fit.time.base == pytest.approx(0.3) and fit.time.slope == pytest.approx(80.0)
-    assert fit.mape < 1e-9 and fit.agg == pytest.approx((0.0, 0.6 / 6))  # 5 leaves + 2 aggs - root = 6 children
+    assert fit.time.base == pytest.approx(0.3) and fit.time.slope == pytest.approx(80.0) and fit.mape < 1e-9
     fleet = fleet_from_table({"workers": [_row(cost_model="native", calibration="r.json")]}, "f", base=tmp_path)
     assert fleet.classes[0].time.slope == pytest.approx(80.0) and "calibrated from 5 leaves" in fleet.classes[0].source
 
 
+def test_calibration_fits_the_run_costs_the_simulator_charges(tmp_path):
+    """Reports made by the simulator itself (waves fold, 2 workers) give back its start-up,
+    wave and aggregation terms: calibration and simulation describe the same executor."""
+    from ixcore.manifest import balanced_agg_tree
+    from ixcore.schedule import simulate
+
+    truth = {"start_base_s": 0.1, "start_per_unit_s": 4.0, "wave_s": 0.05, "agg_base_s": 0.01, "agg_per_unit_s": 3.0}
+    fleet = fleet_from_table({"workers": [_row(cost_model="native", count=2, time_base_s=0.05, time_per_unit_s=50.0,
+                                               agg_per_child_s=0.0, **truth)]}, "f")
+    files = []
+    for n, (k, hb) in enumerate([(8, 1000), (4, 2000), (8, 9000), (4, 19000), (8, 23000), (6, 30000)]):
+        sched = simulate(fleet, range(k), balanced_agg_tree(0, k), [np.full(k, float(hb))], arity=4)
+        leaves = sorted((t for t in sched.tasks if t.kind == "leaf"), key=lambda t: t.shard)
+        prove = max(t.finish for t in leaves)
+        path = tmp_path / f"r{n}.json"
+        path.write_text(json.dumps({
+            "phases": {"prove": prove, "fold": sched.makespan - prove}, "aggregations": sum(t.kind == "agg" for t in sched.tasks),
+            "shards": [{"shard": t.shard, "status": "proven", "predicted_cost": hb, "seconds": t.finish - t.start} for t in leaves],
+        }))
+        files.append(path)
+    fit = calibrate(get_cost_model("native"), files, workers=2)
+    assert fit.time.base == pytest.approx(0.05) and fit.time.slope == pytest.approx(50.0)
+    for key, value in truth.items():
+        assert fit.run[key] == pytest.approx(value, rel=0.02, abs=1e-6), key
+
+
 def test_calibration_never_fits_a_negative_line(tmp_path):
     model = get_cost_model("native")
-    # time falls with cost: the fit is the mean, not a negative slope
+    # time falls with cost: the fit is a constant (the one of least relative error), not a negative slope
     fit = calibrate(model, [_report(tmp_path, "r.json", [(1000, 3.0), (5000, 2.0), (9000, 1.0)])])
-    assert fit.time.slope == 0 and fit.time.base == pytest.approx(2.0)
-    # a line through the points would have a negative intercept: refit through the origin
+    assert fit.time.slope == 0 and fit.time.base == pytest.approx((1 / 3 + 1 / 2 + 1) / (1 / 9 + 1 / 4 + 1))
+    # a line through the points would have a negative intercept: the best line through the origin
     fit = calibrate(model, [_report(tmp_path, "s.json", [(1000, 0.01), (5000, 0.5), (9000, 1.0)])])
     assert fit.time.base == 0 and fit.time.slope > 0
 

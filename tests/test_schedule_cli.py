@@ -79,11 +79,13 @@ def test_schedule_errors_are_one_line_with_exit_2(profile, fleet, tmp_path):
 
 
 def test_compare_with_a_fleet_adds_campaign_columns(profile, fleet, tmp_path):
-    run = ix("shard", "compare", profile, "--partitioners", "range", "--shards", 200, "--cost-model", "zisk-main",
+    run = ix("shard", "compare", profile, "--partitioners", "range", "--shards", 200,
              "--fleet", fleet, "--out-dir", tmp_path, "--json")
     assert run.returncode == 0, run.stderr
-    row = json.loads(run.stdout)["results"][0]
+    data = json.loads(run.stdout)
+    row = data["results"][0]
     assert row["makespan_s"] > 0 and row["worker_hours"] > 0 and row["peak_ram_gib"] > 0
+    assert data["cost_model"] == "zisk-main"  # without --cost-model: the fleet's, not the leaf prover's
 
 
 def test_fleet_check_and_fit(fleet, tmp_path):
@@ -93,7 +95,8 @@ def test_fleet_check_and_fit(fleet, tmp_path):
     report = tmp_path / "report.json"
     report.write_text(json.dumps({"aggregations": 1, "phases": {"fold": 0.1}, "shards": [
         {"status": "proven", "predicted_cost": 1000, "seconds": 0.3}, {"status": "proven", "predicted_cost": 3000, "seconds": 0.5}]}))
-    fit = ix("fleet", "fit", report, "--json")
+    fit = ix("fleet", "fit", report, "--workers", 2, "--json")
     assert fit.returncode == 0, fit.stderr
     data = json.loads(fit.stdout)
     assert data["time"]["slope"] == pytest.approx(100.0) and data["time"]["base"] == pytest.approx(0.2)
+    assert set(data["run"]) >= {"start_base_s", "start_per_unit_s", "wave_s", "agg_per_unit_s"}

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
+from ..schedule import FOLDS
 from .context import Context, json_option, pass_ctx
 
 
@@ -38,12 +39,16 @@ def _hours(seconds: float) -> str:
               help="Profile or environment for the shards' op counts (default: the sidecar's source).")
 @click.option("--arity", type=int, help="Children per aggregation (default: config prove.arity).")
 @click.option("--png", "png", type=click.Path(dir_okay=False, path_type=Path), help="Write a Gantt chart here.")
+@click.option("--fold", "fold", type=click.Choice(FOLDS), default=FOLDS[0], show_default=True,
+              help="waves: aggregations level by level after every leaf, as ix prove runs them; "
+                   "eager: each as soon as its children are done (what a dependency-driven executor could reach).")
 @json_option
 @pass_ctx
-def schedule_command(ctx: Context, manifest, fleet_path, profile_path, arity, png):
+def schedule_command(ctx: Context, manifest, fleet_path, profile_path, arity, png, fold):
     """Predict MANIFEST's makespan, worker-hours and peak RAM on a fleet (a model, not a run)."""
     from ..formats.ixes import read_ixes, read_ixes_meta
-    from ..schedule import MODEL_NOTE, plot_gantt, schedule_manifest
+    from ..gantt import plot_gantt
+    from ..schedule import MODEL_NOTE, schedule_manifest
     from .shard import load_profile
 
     fleet = resolve_fleet(ctx, fleet_path)
@@ -61,7 +66,7 @@ def schedule_command(ctx: Context, manifest, fleet_path, profile_path, arity, pn
     if profile_path is not None:
         profile, _env = load_profile(ctx, profile_path)
         profile_source = str(profile_path)
-    sched = schedule_manifest(parsed, fleet, arity, profile)
+    sched = schedule_manifest(parsed, fleet, arity, profile, fold=fold)
     data = sched.summary()
     data.update(manifest=str(manifest), profile=profile_source, arity=arity, fleet=fleet.describe(), model=MODEL_NOTE)
     if png is not None:
@@ -128,7 +133,8 @@ def fleet_check(ctx: Context, fleet_path):
             cap = "-" if r["cap"] is None else "{:.4g}".format(r["cap"])
             ctx.console.print(
                 f"{r['name']}: {r['count']} x {r['ram_gib']:g} GiB, {r['cost_model']}; leaf {t['base']:g} + {t['slope']:g}·B s; "
-                f"RAM {ram_line}; aggregation {r['agg_base_s']:g} s + {r['agg_per_child_s']:g} s/child; cap {cap} ({r['source']})"
+                f"RAM {ram_line}; aggregation {r['agg_base_s']:g} s + {r['agg_per_child_s']:g} s/child + {r['agg_per_unit_s']:g}·B s; "
+                f"start-up {r['start_base_s']:g} + {r['start_per_unit_s']:g}·B s, wave {r['wave_s']:g} s; cap {cap} ({r['source']})"
             )
 
     ctx.emit(data, human)
@@ -137,22 +143,23 @@ def fleet_check(ctx: Context, fleet_path):
 @fleet_group.command("fit")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--cost-model", "cost_model", default="native", show_default=True, help="The class's cost model.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Workers that ran the reports (ix prove --jobs): fits start-up and aggregation too.")
 @json_option
 @pass_ctx
-def fleet_fit(ctx: Context, files, cost_model):
-    """Fit a class's leaf time line from run reports (native) or ix calibrate outputs (zisk)."""
+def fleet_fit(ctx: Context, files, cost_model, workers):
+    """Fit a class's time lines from run reports (native) or ix calibrate outputs (zisk)."""
     from ..costmodel import get_cost_model
-    from ..fleet import calibrate
+    from ..fleet_calibration import calibrate
 
-    fit = calibrate(get_cost_model(cost_model), list(files))
+    fit = calibrate(get_cost_model(cost_model), list(files), workers=workers)
     data = dict(fit.describe(), cost_model=cost_model, files=[str(f) for f in files])
 
     def human():
         t = fit.time
         ctx.console.print(f"{cost_model}: leaf seconds = {t.base:.4g} + {t.slope:.4g}·B over {data['leaves']} leaves, MAPE {fit.mape:.1%}")
         lines = [f"time_base_s = {t.base:.6g}", f"time_per_unit_s = {t.slope:.6g}"]
-        if fit.agg:
-            lines.append(f"agg_per_child_s = {fit.agg[1]:.6g}")
+        lines += [f"{k} = {v:.6g}" for k, v in fit.run.items()]
         ctx.console.print("for the class in the fleet file:\n  " + "\n  ".join(lines))
 
     ctx.emit(data, human)

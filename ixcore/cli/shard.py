@@ -118,10 +118,11 @@ def compare_command(ctx: Context, source, partitioners, shards, max_ram, max_cos
     json_path = out if out is not None else (out_dir / "compare.json" if out_dir is not None else None)
     settings = _settings(ctx, eps, seed, mode, shards, max_ram, max_cost)
     profile, env = load_profile(ctx, source)
-    model = resolve_cost_model(ctx, cost_model)
+    fleet = _fleet_for(ctx, fleet_path, None, None, None) if fleet_path else None
+    # with a fleet, shards are weighed as the fleet's largest class will prove them (as ix shard --fleet does)
+    model = fleet.largest().model if fleet is not None and cost_model is None else resolve_cost_model(ctx, cost_model)
     names = [n.strip() for n in partitioners.split(",") if n.strip()]
     parts = {name: make_partitioner(ctx, name) for name in names}  # unknown names fail before any work
-    fleet = _fleet_for(ctx, fleet_path, None, None, None) if fleet_path else None
     rows, per_shard = [], {}
     with ctx.progress() as progress:
         task = progress.add_task("partitioners", total=len(names))
@@ -190,7 +191,7 @@ def _fleet_for(ctx: Context, fleet_path, shards, max_ram, max_cost):
 
 
 def _fleet_plan(ctx: Context, profile, part, fleet, settings: dict, mode_flag, exclude, names, parallelism):
-    from ..schedule import plan_for_fleet
+    from ..choose_k import plan_for_fleet
 
     return plan_for_fleet(
         profile, part, fleet, arity=int(ctx.config.get("prove.arity", 4)), eps=settings["eps"], seed=settings["seed"],
@@ -354,7 +355,9 @@ def _render_plan(ctx: Context, data: dict) -> None:
                                f"evaluated, {fl['partitioner_calls']} partitioner calls, {fl['search_seconds']:.1f} s")))
         rows.append(("predicted makespan", (f"{fl['predicted_makespan_s']:,.0f} s, {fl['predicted_worker_hours']:,.1f} "
                                             f"worker-h, idle {fl['predicted_idle_fraction']:.0%} (a model)")))
-        rows.append(("runners-up", ", ".join(f"k={r['k']}: {r['makespan_s']:,.0f} s" for r in fl["runners_up"]) or "-"))
+        rows.append(("runners-up", ", ".join(
+            f"k={r['k']}: {r['makespan_s']:,.0f} s{'' if r.get('method') == 'partitioner' else ' (proxy)'}" for r in fl["runners_up"]
+        ) or "-"))
     for label, value in rows:
         table.add_row(label, value)
     ctx.console.print(table)
