@@ -92,7 +92,7 @@ class Canvas:
         from PIL import Image, ImageDraw
 
         left, top, right, bottom = self.draw.textbbox((0, 0), s, font=font, anchor="ls")
-        label = Image.new("RGBA", (right - left + 2, bottom - top + 2), (255, 255, 255, 0))
+        label = Image.new("RGBA", (int(right - left) + 2, int(bottom - top) + 2), (255, 255, 255, 0))
         ImageDraw.Draw(label).text((-left + 1, -top + 1), s, fill="black", font=font, anchor="ls")
         label = label.rotate(90, expand=True)
         self.image.paste(label, (int(x * _SCALE - label.width), int(y * _SCALE - label.height / 2)), label)

@@ -24,6 +24,10 @@ from .manifest import AggNode, FoldLeaf, ShardManifest, agg_plan, balanced_agg_t
 from .merkle import merkle_root
 from .model import Proof
 
+#: The orders the fleet model (ixcore.schedule) can simulate a fold in: "waves" is what
+#: `run_fold` does (every leaf, then one tree level at a time); "eager" starts each
+#: aggregation when its children are done (a lower bound for a dependency-driven executor).
+FOLDS = ("waves", "eager")
 
 @attrs.frozen
 class NovelLeaf:

@@ -31,7 +31,7 @@ import numpy as np
 
 from .errors import InputError
 from .fleet import Fleet
-from .fold import NovelLeaf, plan_fold
+from .fold import FOLDS, NovelLeaf, plan_fold
 from .manifest import AggNode, ShardManifest
 
 MODEL_NOTE = (
@@ -182,7 +182,6 @@ def _member_of(manifest: ShardManifest, profile) -> np.ndarray:
 
 
 #: fold orders the simulator knows (module docstring); the first is what the pipeline does
-FOLDS = ("waves", "eager")
 
 
 def simulate(

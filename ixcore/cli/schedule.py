@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
-from ..schedule import FOLDS
+from ..fold import FOLDS  # not ..schedule: every `ix prove` imports this module, few need numpy
 from .context import Context, json_option, pass_ctx
 
 
