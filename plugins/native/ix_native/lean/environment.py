@@ -15,7 +15,7 @@ __all__ = ["ConstantInfo", "Environment", "AXIOM", "DEFN", "THM", "OPAQUE", "QUO
 
 AXIOM, DEFN, THM, OPAQUE, QUOT, INDUCT, CTOR, REC = "axiom", "def", "thm", "opaque", "quot", "inductive", "ctor", "rec"
 _OPAQUE_HINTS = Hints("opaque")
-_NO_RULES = MappingProxyType({})  # shared by every non-recursor: no empty dict per constant
+_NO_RULES: MappingProxyType = MappingProxyType({})  # shared by every non-recursor: no empty dict per constant
 
 
 class ConstantInfo:
