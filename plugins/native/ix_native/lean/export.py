@@ -180,8 +180,7 @@ class Decl:
     def names(self) -> tuple:
         """Every constant this declaration adds (types, then ctors, then recursors)."""
         if self.kind == "inductive":
-            return tuple(t.name for t in self.types) + tuple(c.name for c in self.ctors) + tuple(
-                r.name for r in self.recs)
+            return (*[t.name for t in self.types], *[c.name for c in self.ctors], *[r.name for r in self.recs])
         return (self.name,)
 
 
@@ -484,10 +483,11 @@ class _Reader:
                 raise _Fail(f"duplicate declaration {decl.name}")
             by_name[decl.name] = decl
         else:
-            for n in decl.names():
+            names = decl.names()
+            for n in names:
                 if n in by_name:
                     raise _Fail(f"duplicate declaration {n}")
-            for n in decl.names():
+            for n in names:
                 by_name[n] = decl
         self.decls.append(decl)
 
