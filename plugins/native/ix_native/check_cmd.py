@@ -13,10 +13,8 @@ be read (missing, not a regular file, an I/O error), after every other file is c
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -34,8 +32,7 @@ def check_file(path: str, keep_going: bool = False) -> dict:
 
     t0 = time.perf_counter()
     try:
-        with _collector_paused():
-            exp = read_export(path)
+        exp = read_export(path)  # pauses the cyclic collector itself while it parses
     except ExportUnreadable as exc:
         return {"file": path, "verdict": "unreadable", "reason": str(exc), "declarations": 0,
                 "lean_heartbeats": 0, "ix_heartbeats": 0, "seconds": round(time.perf_counter() - t0, 3)}
@@ -55,20 +52,6 @@ def check_file(path: str, keep_going: bool = False) -> dict:
         "seconds": round(time.perf_counter() - t0, 3),
         **({"rejected_declarations": rejected} if keep_going else {}),
     }
-
-
-@contextmanager
-def _collector_paused():
-    """Parsing builds one large acyclic graph (interned names, levels, expressions) that
-    lives on: a cyclic collection during it finds nothing and re-traverses the growing
-    graph (about a third of the parse). Paused for the parse only, restored after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _collect(paths) -> list:

@@ -51,6 +51,14 @@ def test_interning_shares_equal_subterms(tmp_path):
     ('{"axiom":{"isUnsafe":false,"levelParams":[],"name":0}}', "missing field 'type'"),
     ('{"widget":{}}', "unknown declaration kind"),
     ('{"ie":0,"natVal":"12a"}', "decimal string"),
+    # lines the reader's plain-lookup paths try first; each failure must still be named
+    ('{"ie":0,"app":{"fn":0,"arg":0}}', "undefined expression id 0"),
+    ('{"ie":0,"forallE":{"name":0,"type":0,"body":0,"binderInfo":["x"]}}', "unknown binderInfo ['x']"),
+    ('{"ie":0,"bvar":-1}', "bvar index must be a non-negative integer"),
+    ('{"ie":0,"const":{"name":0,"us":{}}}', "const.us must be a list"),
+    ('{"in":1,"str":{"pre":5,"str":"x"}}', "name refers to undefined name id 5"),
+    ('{"in":1,"str":{"pre":0,"str":7}}', "component must be a string"),
+    ('{"axiom":{"isUnsafe":false,"levelParams":[9],"name":0,"type":0}}', "levelParams refers to undefined name id 9"),
 ])
 def test_rejects_with_file_and_line(tmp_path, line, msg):
     p = _write(tmp_path, [line])

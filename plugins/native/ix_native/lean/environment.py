@@ -6,6 +6,8 @@ only ever sees the constants added before the declaration it checks.
 """
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from .export import Hints
 from .name import Name
 
@@ -13,6 +15,7 @@ __all__ = ["ConstantInfo", "Environment", "AXIOM", "DEFN", "THM", "OPAQUE", "QUO
 
 AXIOM, DEFN, THM, OPAQUE, QUOT, INDUCT, CTOR, REC = "axiom", "def", "thm", "opaque", "quot", "inductive", "ctor", "rec"
 _OPAQUE_HINTS = Hints("opaque")
+_NO_RULES: MappingProxyType = MappingProxyType({})  # shared by every non-recursor: no empty dict per constant
 
 
 class ConstantInfo:
@@ -46,7 +49,7 @@ class ConstantInfo:
         self.ctors = ()
         self.is_rec = self.is_reflexive = self.k = False
         self.induct = None
-        self.rules = {}
+        self.rules = _NO_RULES
         self.major_induct = None
         for k, v in kw.items():
             setattr(self, k, v)

@@ -17,8 +17,11 @@ divide and conquer (`parse_nat`); both are sub-quadratic where CPython 3.11's
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from contextlib import contextmanager
+from functools import partial
 
 import attrs
 import orjson
@@ -177,8 +180,7 @@ class Decl:
     def names(self) -> tuple:
         """Every constant this declaration adds (types, then ctors, then recursors)."""
         if self.kind == "inductive":
-            return tuple(t.name for t in self.types) + tuple(c.name for c in self.ctors) + tuple(
-                r.name for r in self.recs)
+            return (*[t.name for t in self.types], *[c.name for c in self.ctors], *[r.name for r in self.recs])
         return (self.name,)
 
 
@@ -282,6 +284,7 @@ class _Reader:
         self.by_name: dict = {}
         self.meta: dict = {}
         self.format_version = "3.1.0"
+        self._hints: dict = {}
 
     # -- references
     def name(self, i, what="name"):
@@ -305,7 +308,11 @@ class _Reader:
     def name_list(self, v, what):
         if type(v) is not list:
             raise _Fail(f"{what} must be a list")
-        return tuple(self.name(i, what) for i in v)
+        try:
+            names = self.names
+            return tuple([names[i] for i in v])
+        except (KeyError, TypeError):
+            return tuple(self.name(i, what) for i in v)
 
     # -- primitive lines
     @staticmethod
@@ -321,6 +328,22 @@ class _Reader:
         return i, kind, obj[kind]
 
     def on_name(self, obj):
+        """Add a name line: `Name.str` (nearly every line) by plain lookups first, anything
+        else or any failed lookup through `_on_name_checked`, which names the fault."""
+        names = self.names
+        i = obj["in"]
+        body = obj.get("str")
+        if type(i) is int and i >= 0 and len(obj) == 2 and type(body) is dict and i not in names:
+            s = body.get("str")
+            if type(s) is str:
+                try:
+                    names[i] = Name.str(names[body["pre"]], s)
+                    return
+                except (KeyError, TypeError):
+                    pass
+        self._on_name_checked(obj)
+
+    def _on_name_checked(self, obj):
         i, k, body = self._entry(obj, "in", self.names, "name")
         if k == "str":
             s = _get(body, "str", "name.str")
@@ -349,12 +372,41 @@ class _Reader:
         self.levels[i] = lv
 
     def on_expr(self, obj):
+        """Add an expression line: the frequent kinds by plain lookups first (any lookup
+        that fails falls through to `_on_expr_checked`, which names the fault)."""
+        exprs = self.exprs
+        i = obj["ie"]
+        if type(i) is int and i >= 0 and len(obj) == 2 and i not in exprs:
+            first, second = obj
+            k = second if first == "ie" else first
+            v = obj[k]
+            try:
+                if k == "app":
+                    exprs[i] = mk_app(exprs[v["fn"]], exprs[v["arg"]])
+                    return
+                if k == "forallE":
+                    exprs[i] = mk_pi(self.names[v["name"]], exprs[v["type"]], exprs[v["body"]],
+                                     _BINDER_INFO[v["binderInfo"]])
+                    return
+                if k == "lam":
+                    exprs[i] = mk_lam(self.names[v["name"]], exprs[v["type"]], exprs[v["body"]],
+                                      _BINDER_INFO[v["binderInfo"]])
+                    return
+                if k == "bvar" and type(v) is int and v >= 0:
+                    exprs[i] = mk_bvar(v)
+                    return
+                if k == "const" and type(v["us"]) is list:
+                    levels = self.levels
+                    exprs[i] = mk_const(self.names[v["name"]], tuple([levels[u] for u in v["us"]]))
+                    return
+            except (KeyError, TypeError):
+                pass
+        self._on_expr_checked(obj)
+
+    def _on_expr_checked(self, obj):
         i, k, v = self._entry(obj, "ie", self.exprs, "expression")
         if k == "app":
-            try:  # the most frequent line: plain lookups, the checked path names a fault
-                e = mk_app(self.exprs[v["fn"]], self.exprs[v["arg"]])
-            except (KeyError, TypeError):
-                e = mk_app(self.expr(_get(v, "fn", "app")), self.expr(_get(v, "arg", "app")))
+            e = mk_app(self.expr(_get(v, "fn", "app")), self.expr(_get(v, "arg", "app")))
         elif k == "bvar":
             e = mk_bvar(_int(v, "bvar index"))
         elif k == "const":
@@ -363,9 +415,10 @@ class _Reader:
                 raise _Fail("const.us must be a list")
             e = mk_const(self.name(_get(v, "name", "const")), tuple(self.level(u) for u in us))
         elif k == "forallE" or k == "lam":
-            bi = _BINDER_INFO.get(_get(v, "binderInfo", k))
-            if bi is None:
-                raise _Fail(f"unknown binderInfo {v['binderInfo']!r}")
+            bi = _get(v, "binderInfo", k)
+            if type(bi) is not str or bi not in _BINDER_INFO:
+                raise _Fail(f"unknown binderInfo {bi!r}")
+            bi = _BINDER_INFO[bi]
             mk = mk_pi if k == "forallE" else mk_lam
             e = mk(self.name(_get(v, "name", k)), self.expr(_get(v, "type", k)), self.expr(_get(v, "body", k)), bi)
         elif k == "sort":
@@ -396,24 +449,46 @@ class _Reader:
 
     # -- declarations
     def header(self, v, what):
+        """(name, level params, type) of a declaration object: plain lookups first, the
+        checked path (which names the fault) when any of them fails."""
+        try:
+            lps = v["levelParams"]
+            if type(lps) is list:
+                names = self.names
+                return names[v["name"]], tuple([names[i] for i in lps]), self.exprs[v["type"]]
+        except (KeyError, TypeError):
+            pass
         name = self.name(_get(v, "name", what), what + ".name")
         lps = self.name_list(_get(v, "levelParams", what), what + ".levelParams")
         ty = self.expr(_get(v, "type", what))
         return name, lps, ty
 
     def hints(self, h):
+        """The definition's `Hints`, one shared record per distinct value (they repeat)."""
         if h == "opaque" or h == "abbrev":
-            return Hints(h)
-        if type(h) is dict and list(h) == ["regular"]:
-            return Hints("regular", _int(h["regular"], "hints.regular"))
-        raise _Fail(f"unknown hints {h!r}")
+            key = (h, 0)
+        elif type(h) is dict and list(h) == ["regular"]:
+            key = ("regular", _int(h["regular"], "hints.regular"))
+        else:
+            raise _Fail(f"unknown hints {h!r}")
+        hints = self._hints.get(key)
+        if hints is None:
+            hints = self._hints[key] = Hints(*key)
+        return hints
 
     def add(self, decl: Decl):
-        for n in decl.names():
-            if n in self.by_name:
-                raise _Fail(f"duplicate declaration {n}")
-        for n in decl.names():
-            self.by_name[n] = decl
+        by_name = self.by_name
+        if decl.kind != "inductive":  # one constant: no tuple of names to build
+            if decl.name in by_name:
+                raise _Fail(f"duplicate declaration {decl.name}")
+            by_name[decl.name] = decl
+        else:
+            names = decl.names()
+            for n in names:
+                if n in by_name:
+                    raise _Fail(f"duplicate declaration {n}")
+            for n in names:
+                by_name[n] = decl
         self.decls.append(decl)
 
     def on_axiom(self, v, line):
@@ -499,6 +574,24 @@ class _Reader:
                       "unsafe" if any(t.is_unsafe for t in types) else "safe", first.all, line,
                       types=tuple(types), ctors=tuple(ctors), recs=tuple(recs)))
 
+    def on_other(self, obj, line):
+        """A level, meta or declaration line (an object with at least one key)."""
+        if "il" in obj:
+            self.on_level(obj)
+        elif "meta" in obj:
+            if line != 1 or len(obj) != 1:
+                raise _Fail("meta object only allowed alone on the first line")
+            self.on_meta(obj, line)
+        else:
+            if len(obj) != 1:
+                raise _Fail(f"unknown line kind {sorted(obj)!r}")
+            (k, v), = obj.items()
+            handler = _DECL_HANDLERS.get(k)
+            if handler is None:
+                raise _Fail(f"unknown declaration kind {k!r}")
+            for item in v if type(v) is list else [v]:
+                getattr(self, handler)(item, line)
+
     def on_meta(self, obj, line):
         meta = obj["meta"]
         if type(meta) is not dict:
@@ -521,6 +614,30 @@ _DECL_HANDLERS = {
     "thm": "on_thm", "thmInfo": "on_thm", "opaque": "on_opaque", "opaqueInfo": "on_opaque",
     "quot": "on_quot", "quotInfo": "on_quot", "inductive": "on_inductive",
 }
+
+
+@contextmanager
+def _collector_paused():
+    """Parsing builds one large acyclic graph (interned names, levels, expressions) that
+    lives on: a cyclic collection during it finds nothing and re-traverses the growing
+    graph (about a third of the parse). Paused for the parse only, restored after.
+
+    On the way out the survivors are moved to the oldest generation (`freeze` then
+    `unfreeze`, O(1), also clearing the young generation's allocation count): otherwise the
+    first allocation after the parse would start a young collection over the whole graph
+    (a fifth of the parse time), then a middle one over it again. They stay collectable:
+    full collections still see them. Skipped when something else keeps objects frozen
+    (`unfreeze` would release those too)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
+        if was_enabled:
+            gc.enable()
 
 
 def looks_like_export(path) -> bool:
@@ -550,39 +667,26 @@ def read_export(path, *, max_line: int | None = None, max_nat_digits: int | None
     except InputError as exc:
         raise ExportUnreadable(str(exc)) from None
     try:
-        with fh:
-            for lineno, raw in enumerate(iter(lambda: fh.readline(max_line + 1), b""), 1):
+        with fh, _collector_paused():
+            on_expr, on_name, loads = rd.on_expr, rd.on_name, orjson.loads
+            for lineno, raw in enumerate(iter(partial(fh.readline, max_line + 1), b""), 1):
                 if len(raw) > max_line:
                     raise _Fail(f"line longer than {max_line:,} bytes (raise the limit with IX_MAX_NDJSON_LINE)")
-                if not raw.strip():
-                    continue
-                objects += 1
                 try:
-                    obj = orjson.loads(raw)
+                    obj = loads(raw)
                 except orjson.JSONDecodeError as exc:
+                    if not raw.strip():
+                        continue
                     raise _Fail(f"invalid JSON ({exc})") from None
+                objects += 1
                 if type(obj) is not dict or not obj:
                     raise _Fail("expected a JSON object")
                 if "ie" in obj:
-                    rd.on_expr(obj)
+                    on_expr(obj)
                 elif "in" in obj:
-                    rd.on_name(obj)
-                elif "il" in obj:
-                    rd.on_level(obj)
-                elif "meta" in obj:
-                    if lineno != 1 or len(obj) != 1:
-                        raise _Fail("meta object only allowed alone on the first line")
-                    rd.on_meta(obj, lineno)
+                    on_name(obj)
                 else:
-                    if len(obj) != 1:
-                        raise _Fail(f"unknown line kind {sorted(obj)!r}")
-                    (k, v), = obj.items()
-                    handler = _DECL_HANDLERS.get(k)
-                    if handler is None:
-                        raise _Fail(f"unknown declaration kind {k!r}")
-                    items = v if type(v) is list else [v]
-                    for item in items:
-                        getattr(rd, handler)(item, lineno)
+                    rd.on_other(obj, lineno)
     except _Fail as exc:
         raise ExportError(f"{path}:{lineno}: {exc}") from None
     except OSError as exc:

@@ -101,7 +101,7 @@ SUBST_COUNTER = [0]
 
 
 class Expr:
-    __slots__ = ("__weakref__", "fv", "hash", "lbr", "lp", "tag")
+    __slots__ = ("fv", "hash", "lbr", "lp", "tag")  # no __weakref__: 8 bytes on every node
 
     def __repr__(self) -> str:
         from .pretty import pretty

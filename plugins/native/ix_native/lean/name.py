@@ -15,7 +15,7 @@ class Name:
     """One interned name component. `prefix` is None only for the anonymous name;
     `part` is a `str` (Name.str) or an `int` (Name.num, hygiene numbers can exceed 2^31)."""
 
-    __slots__ = ("prefix", "part", "_str", "__weakref__")
+    __slots__ = ("prefix", "part", "_str")  # no __weakref__: 8 bytes on every name
 
     def __init__(self, prefix, part):
         self.prefix = prefix
