@@ -30,7 +30,6 @@ drops the nodes a finished declaration check made that nothing references any mo
 """
 from __future__ import annotations
 
-from itertools import islice
 from sys import getrefcount
 
 from .level import Level, instantiate_level
@@ -265,21 +264,25 @@ def release_unreferenced(mark: int) -> int:
     that a dropped parent releases its children in the same pass; returns how many.
 
     Sound for interning: a node is only dropped when no one holds it, so no surviving
-    reference can ever meet a second node of the same structure."""
+    reference can ever meet a second node of the same structure.
+
+    The new entries are popped (`popitem` takes the newest without hashing its key, and
+    most of a check's nodes are dropped); the survivors go back in their original order."""
     n = len(_T) - mark
     if n <= 0:
         return 0
-    keys = list(islice(reversed(_T), n))
-    dropped = 0
-    for i, key in enumerate(keys):
-        # references: the table, `node`, and getrefcount's argument
-        node = _T[key]
-        if getrefcount(node) <= 3:
-            del _T[key]
-            keys[i] = None  # drop the key tuple: it holds the node's children
-            dropped += 1
-        del node
-    return dropped
+    keep = []
+    pop = _T.popitem
+    for _ in range(n):
+        key, node = pop()
+        # references: `node` and getrefcount's argument; dropping both releases the key
+        # tuple and the node, and with them their hold on older (not yet examined) nodes
+        if getrefcount(node) > 2:
+            keep.append((key, node))
+        del key, node
+    for key, node in reversed(keep):
+        _T[key] = node
+    return n - len(keep)
 
 
 def mk_bvar(i: int) -> Expr:
