@@ -414,7 +414,7 @@ def instantiate(e: Expr, subst) -> Expr:
     """Replace loose `bvar i` (i < n) by `subst[i]` and lower the other loose bvars by n."""
     if e.lbr == 0 or not subst:
         return e
-    return _inst(e, 0, (subst, len(subst), False), {})
+    return _run_inst(e, (subst, len(subst), False))
 
 
 def instantiate1(e: Expr, v: Expr) -> Expr:
@@ -427,7 +427,15 @@ def instantiate_rev(e: Expr, subst) -> Expr:
     each of its terms in time independent of n."""
     if e.lbr == 0 or not subst:
         return e
-    return _inst(e, 0, (subst, len(subst), True), {})
+    return _run_inst(e, (subst, len(subst), True))
+
+
+def _run_inst(e, st):
+    cache: dict = {}
+    try:
+        return _inst(e, 0, st, cache)
+    finally:
+        SUBST_COUNTER[0] += len(cache)  # one entry per node visited: Ix's subst_nodes
 
 
 def _inst(x, off, st, cache):
@@ -437,7 +445,6 @@ def _inst(x, off, st, cache):
     r = cache.get(key)
     if r is not None:
         return r
-    SUBST_COUNTER[0] += 1
     t = x.tag
     if t == APP:
         f = x.fn
