@@ -441,7 +441,7 @@ def _run_inst(e, st):
 def _inst(x, off, st, cache):
     if x.lbr <= off:
         return x
-    key = (x, off)
+    key = (x, off) if off else x  # depth 0 (most visits) keys on the node: no tuple to build
     r = cache.get(key)
     if r is not None:
         return r
@@ -467,8 +467,12 @@ def _inst(x, off, st, cache):
         if i < n:
             v = subst[n - 1 - i] if rev else subst[i]
             r = lift_loose_bvars(v, off) if off and v.lbr else v
-        else:
-            r = mk_bvar(x.idx - n)
+        else:  # mk_bvar inlined
+            INTERN_COUNTER[0] += 1
+            k = (BVAR, x.idx - n)
+            r = _T.get(k)
+            if r is None:
+                r = _T[k] = BVar(x.idx - n)
     elif t == LAM or t == PI:  # the next most common node, also with the children's test inlined
         ty = x.type
         if ty.lbr > off:
