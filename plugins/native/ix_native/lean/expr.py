@@ -505,7 +505,7 @@ def _abstract(e: Expr, pos: dict, n: int) -> Expr:
 def _abs(x, off, st, cache):
     if not x.fv:
         return x
-    key = (x, off)
+    key = (x, off) if off else x  # as in _inst
     r = cache.get(key)
     if r is not None:
         return r
@@ -517,7 +517,22 @@ def _abs(x, off, st, cache):
         a = x.arg
         if a.fv:
             a = _abs(a, off, st, cache)
-        r = x if (f is x.fn and a is x.arg) else mk_app(f, a)
+        if f is x.fn and a is x.arg:
+            r = x
+        else:  # mk_app inlined, as in _inst
+            INTERN_COUNTER[0] += 1
+            k = (APP, f, a)
+            r = _T.get(k)
+            if r is None:
+                r = _T[k] = App(f, a)
+    elif t == LAM or t == PI:
+        ty = x.type
+        if ty.fv:
+            ty = _abs(ty, off, st, cache)
+        b = x.body
+        if b.fv:
+            b = _abs(b, off + 1, st, cache)
+        r = x if (ty is x.type and b is x.body) else (mk_lam if t == LAM else mk_pi)(x.name, ty, b, x.bi)
     elif t == FVAR:
         pos, n = st
         i = pos.get(x)
