@@ -138,7 +138,7 @@ class InferMixin:
             self.levels_ok.add(lv)
 
     def infer_constant(self, e, infer_only):
-        info = self.env.get(e.name)
+        info = self.consts.get(e.name)
         if info is None:
             raise self.error(f"unknown constant {e.name}")
         if len(info.level_params) != len(e.levels):
@@ -298,11 +298,11 @@ class InferMixin:
 
         if I.tag != CONST or I.name is not e.sname:
             raise bad(": structure type expected")
-        ind = self.env.get(I.name)
+        ind = self.consts.get(I.name)
         if ind is None or ind.kind != INDUCT or len(ind.ctors) != 1 or \
                 len(args) != ind.num_params + ind.num_indices:
             raise bad(": not a structure")
-        ctor = self.env.get(ind.ctors[0])
+        ctor = self.consts.get(ind.ctors[0])
         r = instantiate_lparams(ctor.type, ctor.level_params, I.levels)
         for i in range(ind.num_params):
             r = self.whnf(r)
