@@ -165,32 +165,15 @@ class Const(Expr):
 
 
 class App(Expr):
-    __slots__ = ("arg", "fn")
+    """Built by `_new_app` (no `__init__`: see there)."""
 
-    def __init__(self, fn, arg):
-        self.tag = APP
-        self.fn = fn
-        self.arg = arg
-        self.hash = hash((APP, fn.hash, arg.hash))
-        self.lbr = fn.lbr if fn.lbr > arg.lbr else arg.lbr  # noqa: FURB136 - no max() call in the hottest constructor
-        self.fv = fn.fv or arg.fv
-        self.lp = fn.lp or arg.lp
+    __slots__ = ("arg", "fn")
 
 
 class _Binding(Expr):
-    __slots__ = ("bi", "body", "name", "type")
+    """Built by `_new_binding` (no `__init__`, as App)."""
 
-    def __init__(self, tag, name, type_, body, bi):
-        self.tag = tag
-        self.name = name
-        self.type = type_
-        self.body = body
-        self.bi = bi
-        self.hash = hash((tag, type_.hash, body.hash))
-        bl = body.lbr - 1
-        self.lbr = type_.lbr if type_.lbr > bl else bl  # noqa: FURB136 - as in App
-        self.fv = type_.fv or body.fv
-        self.lp = type_.lp or body.lp
+    __slots__ = ("bi", "body", "name", "type")
 
 
 class Lam(_Binding):
@@ -240,6 +223,43 @@ class Proj(Expr):
         self.lbr = struct.lbr
         self.fv = struct.fv
         self.lp = struct.lp
+
+
+_new = object.__new__
+
+
+def _new_app(fn, arg):
+    """A new application node. Allocated with `object.__new__` and filled here: calling a
+    class whose `__init__` is Python code costs a third more per node, and applications
+    are most of the nodes a check builds."""
+    e = _new(App)
+    e.tag = APP
+    e.fn = fn
+    e.arg = arg
+    e.hash = hash((APP, fn.hash, arg.hash))
+    fl = fn.lbr
+    al = arg.lbr
+    e.lbr = fl if fl > al else al  # noqa: FURB136 - no max() call in the hottest constructor
+    e.fv = fn.fv or arg.fv
+    e.lp = fn.lp or arg.lp
+    return e
+
+
+def _new_binding(cls, tag, name, type_, body, bi):
+    """A new lambda or Pi node of class `cls` (built as `_new_app` builds applications)."""
+    e = _new(cls)
+    e.tag = tag
+    e.name = name
+    e.type = type_
+    e.body = body
+    e.bi = bi
+    e.hash = hash((tag, type_.hash, body.hash))
+    tl = type_.lbr
+    bl = body.lbr - 1
+    e.lbr = tl if tl > bl else bl  # noqa: FURB136 - as in _new_app
+    e.fv = type_.fv or body.fv
+    e.lp = type_.lp or body.lp
+    return e
 
 
 # ---------------------------------------------------------------- constructors (interning)
@@ -312,7 +332,7 @@ def mk_app(f: Expr, a: Expr) -> Expr:
     key = (APP, f, a)
     e = _T.get(key)
     if e is None:
-        e = _T[key] = App(f, a)
+        e = _T[key] = _new_app(f, a)
     return e
 
 
@@ -330,7 +350,7 @@ def _binder_constructor(tag, cls):
         key = (tag, name, type_, body, bi)
         e = _T.get(key)
         if e is None:
-            e = _T[key] = cls(tag, name, type_, body, bi)
+            e = _T[key] = _new_binding(cls, tag, name, type_, body, bi)
         return e
 
     mk.__name__ = mk.__qualname__ = "mk_lam" if tag == LAM else "mk_pi"
@@ -460,7 +480,7 @@ def _inst(x, off, st, cache):
             k = (APP, f, a)
             r = _T.get(k)
             if r is None:
-                r = _T[k] = App(f, a)
+                r = _T[k] = _new_app(f, a)
     elif t == BVAR:
         subst, n, rev = st
         i = x.idx - off
@@ -524,7 +544,7 @@ def _abs(x, off, st, cache):
             k = (APP, f, a)
             r = _T.get(k)
             if r is None:
-                r = _T[k] = App(f, a)
+                r = _T[k] = _new_app(f, a)
     elif t == LAM or t == PI:
         ty = x.type
         if ty.fv:
