@@ -41,6 +41,7 @@ __all__ = [
     "BVAR",
     "CONST",
     "FVAR",
+    "INSTANTIATE_MEMO_MAX",
     "INTERN_COUNTER",
     "LAM",
     "LET",
@@ -64,11 +65,13 @@ __all__ = [
     "app_fn",
     "app_nargs",
     "app_spine",
+    "drop_instantiate_memo",
     "eq_mod_binders",
     "has_loose_bvar",
     "instantiate",
     "instantiate1",
     "instantiate_lparams",
+    "instantiate_memo_size",
     "instantiate_rev",
     "intern_mark",
     "lift_loose_bvars",
@@ -430,11 +433,44 @@ def _rebuild(e, go, off, st, cache):
     return e
 
 
+#: (e, *subst) -> (instantiate's result, the subst_nodes and intern-table visits it counted),
+#: for substitutions free of free variables: the same closed redexes recur from declaration
+#: to declaration (each theorem about `f 3` beta-reduces f's body at 3 afresh). A hit replays
+#: the counts, so a declaration's counters do not depend on what was checked before it.
+#: Emptied by `drop_instantiate_memo` (the checker does so between declarations once it
+#: holds `INSTANTIATE_MEMO_MAX` entries, then releases the nodes only the memo kept).
+_INST_MEMO: dict = {}
+INSTANTIATE_MEMO_MAX = 4096
+
+
 def instantiate(e: Expr, subst) -> Expr:
     """Replace loose `bvar i` (i < n) by `subst[i]` and lower the other loose bvars by n."""
     if e.lbr == 0 or not subst:
         return e
-    return _run_inst(e, (subst, len(subst), False))
+    for v in subst:
+        if v.fv:  # a local is fresh to one declaration: nothing to share
+            return _run_inst(e, (subst, len(subst), False))
+    key = (e, *subst)
+    hit = _INST_MEMO.get(key)
+    if hit is not None:
+        SUBST_COUNTER[0] += hit[1]
+        INTERN_COUNTER[0] += hit[2]
+        return hit[0]
+    s0 = SUBST_COUNTER[0]
+    i0 = INTERN_COUNTER[0]
+    r = _run_inst(e, (subst, len(subst), False))
+    if len(_INST_MEMO) >= 4 * INSTANTIATE_MEMO_MAX:  # a caller that never drops it
+        _INST_MEMO.clear()
+    _INST_MEMO[key] = (r, SUBST_COUNTER[0] - s0, INTERN_COUNTER[0] - i0)
+    return r
+
+
+def instantiate_memo_size() -> int:
+    return len(_INST_MEMO)
+
+
+def drop_instantiate_memo() -> None:
+    _INST_MEMO.clear()
 
 
 def instantiate1(e: Expr, v: Expr) -> Expr:
