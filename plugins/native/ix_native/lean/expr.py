@@ -725,16 +725,31 @@ def _inst_lp(x, off, subst, cache):
 
 # ---------------------------------------------------------------- telescopes and comparisons
 
-def mk_binding(is_pi: bool, fvars, body: Expr) -> Expr:
+def mk_binding(is_pi: bool, fvars, body: Expr, shared: dict | None = None) -> Expr:
     """Close `body` over `fvars` (outermost first) as Pi or lambda binders; let-locals
     (fvars with a value) become `let` binders. Linear in the telescope: the type and value
-    of `fvars[i]` can only mention the fvars before it, abstracted with one position map."""
+    of `fvars[i]` can only mention the fvars before it, abstracted with one position map.
+
+    `shared`: a dict passed to several calls whose telescopes agree up to any position
+    where they hold the same local (a recursor's type and its rules all begin with its
+    parameters, motives and minor premises); it keeps the closed type of each such binder
+    with the intern-table visits that made it, replayed on reuse."""
     n = len(fvars)
     pos = {fv: i for i, fv in enumerate(fvars)}
     body = _abstract(body, pos, n)
     for i in range(n - 1, -1, -1):
         fv = fvars[i]
-        ty = _abstract(fv.type, pos, i)
+        if shared is None:
+            ty = _abstract(fv.type, pos, i)
+        else:
+            hit = shared.get((fv, i))
+            if hit is None:
+                visits = INTERN_COUNTER[0]
+                ty = _abstract(fv.type, pos, i)
+                shared[fv, i] = (ty, INTERN_COUNTER[0] - visits)
+            else:
+                ty = hit[0]
+                INTERN_COUNTER[0] += hit[1]
         if fv.value is not None:
             body = mk_let(fv.name, ty, _abstract(fv.value, pos, i), body)
         elif is_pi:
