@@ -30,7 +30,15 @@ import time
 from contextlib import contextmanager
 
 from .environment import AXIOM, DEFN, OPAQUE, QUOT, THM, ConstantInfo, Environment
-from .expr import INTERN_COUNTER, SUBST_COUNTER, intern_mark, release_unreferenced
+from .expr import (
+    INSTANTIATE_MEMO_MAX,
+    INTERN_COUNTER,
+    SUBST_COUNTER,
+    drop_instantiate_memo,
+    instantiate_memo_size,
+    intern_mark,
+    release_unreferenced,
+)
 from .inductive import InductiveChecker
 from .primitives import PRIMITIVE_NAMES, on_add
 from .quotient import QUOT_NAMES, check_eq, quot_constants
@@ -65,6 +73,14 @@ def run_deep(fn, *args):
     if "e" in box:
         raise box["e"]
     return box["r"]
+
+
+def _drop_memo_nodes(epoch: int) -> int:
+    """Empty instantiate's memo and drop the nodes interned since `epoch` that only it kept
+    alive (they outlived the checks that made them); returns the next epoch's mark."""
+    drop_instantiate_memo()
+    release_unreferenced(epoch)
+    return intern_mark()
 
 
 @contextmanager
@@ -117,6 +133,7 @@ class Kernel:
 
     def _check_seq_frozen(self, decls, selected, stop_on_error, progress, freeze):
         out = []
+        epoch = intern_mark()
         for decl in decls:
             freeze()
             if selected is not None and not (set(decl.names()) & selected):
@@ -125,6 +142,8 @@ class Kernel:
                 mark = intern_mark()
                 st = self._check_one(decl)
                 release_unreferenced(mark)  # the check's intermediate terms
+                if instantiate_memo_size() > INSTANTIATE_MEMO_MAX:
+                    epoch = _drop_memo_nodes(epoch)
                 out.append(st)
                 if not st.ok:
                     if stop_on_error:
@@ -132,6 +151,7 @@ class Kernel:
                     self._admit_rejected(decl)
             if progress is not None:
                 progress(decl)
+        _drop_memo_nodes(epoch)
         return out
 
     def _admit_rejected(self, decl) -> None:

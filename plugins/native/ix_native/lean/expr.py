@@ -30,7 +30,6 @@ drops the nodes a finished declaration check made that nothing references any mo
 """
 from __future__ import annotations
 
-from itertools import islice
 from sys import getrefcount
 
 from .level import Level, instantiate_level
@@ -42,6 +41,7 @@ __all__ = [
     "BVAR",
     "CONST",
     "FVAR",
+    "INSTANTIATE_MEMO_MAX",
     "INTERN_COUNTER",
     "LAM",
     "LET",
@@ -65,11 +65,13 @@ __all__ = [
     "app_fn",
     "app_nargs",
     "app_spine",
+    "drop_instantiate_memo",
     "eq_mod_binders",
     "has_loose_bvar",
     "instantiate",
     "instantiate1",
     "instantiate_lparams",
+    "instantiate_memo_size",
     "instantiate_rev",
     "intern_mark",
     "lift_loose_bvars",
@@ -166,32 +168,15 @@ class Const(Expr):
 
 
 class App(Expr):
-    __slots__ = ("arg", "fn")
+    """Built by `_new_app` (no `__init__`: see there)."""
 
-    def __init__(self, fn, arg):
-        self.tag = APP
-        self.fn = fn
-        self.arg = arg
-        self.hash = hash((APP, fn.hash, arg.hash))
-        self.lbr = fn.lbr if fn.lbr > arg.lbr else arg.lbr  # noqa: FURB136 - no max() call in the hottest constructor
-        self.fv = fn.fv or arg.fv
-        self.lp = fn.lp or arg.lp
+    __slots__ = ("arg", "fn")
 
 
 class _Binding(Expr):
-    __slots__ = ("bi", "body", "name", "type")
+    """Built by `_new_binding` (no `__init__`, as App)."""
 
-    def __init__(self, tag, name, type_, body, bi):
-        self.tag = tag
-        self.name = name
-        self.type = type_
-        self.body = body
-        self.bi = bi
-        self.hash = hash((tag, type_.hash, body.hash))
-        bl = body.lbr - 1
-        self.lbr = type_.lbr if type_.lbr > bl else bl  # noqa: FURB136 - as in App
-        self.fv = type_.fv or body.fv
-        self.lp = type_.lp or body.lp
+    __slots__ = ("bi", "body", "name", "type")
 
 
 class Lam(_Binding):
@@ -243,6 +228,43 @@ class Proj(Expr):
         self.lp = struct.lp
 
 
+_new = object.__new__
+
+
+def _new_app(fn, arg):
+    """A new application node. Allocated with `object.__new__` and filled here: calling a
+    class whose `__init__` is Python code costs a third more per node, and applications
+    are most of the nodes a check builds."""
+    e = _new(App)
+    e.tag = APP
+    e.fn = fn
+    e.arg = arg
+    e.hash = hash((APP, fn.hash, arg.hash))
+    fl = fn.lbr
+    al = arg.lbr
+    e.lbr = fl if fl > al else al  # noqa: FURB136 - no max() call in the hottest constructor
+    e.fv = fn.fv or arg.fv
+    e.lp = fn.lp or arg.lp
+    return e
+
+
+def _new_binding(cls, tag, name, type_, body, bi):
+    """A new lambda or Pi node of class `cls` (built as `_new_app` builds applications)."""
+    e = _new(cls)
+    e.tag = tag
+    e.name = name
+    e.type = type_
+    e.body = body
+    e.bi = bi
+    e.hash = hash((tag, type_.hash, body.hash))
+    tl = type_.lbr
+    bl = body.lbr - 1
+    e.lbr = tl if tl > bl else bl  # noqa: FURB136 - as in _new_app
+    e.fv = type_.fv or body.fv
+    e.lp = type_.lp or body.lp
+    return e
+
+
 # ---------------------------------------------------------------- constructors (interning)
 
 def _intern(key: tuple, make, *fields) -> Expr:
@@ -265,21 +287,25 @@ def release_unreferenced(mark: int) -> int:
     that a dropped parent releases its children in the same pass; returns how many.
 
     Sound for interning: a node is only dropped when no one holds it, so no surviving
-    reference can ever meet a second node of the same structure."""
+    reference can ever meet a second node of the same structure.
+
+    The new entries are popped (`popitem` takes the newest without hashing its key, and
+    most of a check's nodes are dropped); the survivors go back in their original order."""
     n = len(_T) - mark
     if n <= 0:
         return 0
-    keys = list(islice(reversed(_T), n))
-    dropped = 0
-    for i, key in enumerate(keys):
-        # references: the table, `node`, and getrefcount's argument
-        node = _T[key]
-        if getrefcount(node) <= 3:
-            del _T[key]
-            keys[i] = None  # drop the key tuple: it holds the node's children
-            dropped += 1
-        del node
-    return dropped
+    keep = []
+    pop = _T.popitem
+    for _ in range(n):
+        key, node = pop()
+        # references: `node` and getrefcount's argument; dropping both releases the key
+        # tuple and the node, and with them their hold on older (not yet examined) nodes
+        if getrefcount(node) > 2:
+            keep.append((key, node))
+        del key, node
+    for key, node in reversed(keep):
+        _T[key] = node
+    return n - len(keep)
 
 
 def mk_bvar(i: int) -> Expr:
@@ -309,7 +335,7 @@ def mk_app(f: Expr, a: Expr) -> Expr:
     key = (APP, f, a)
     e = _T.get(key)
     if e is None:
-        e = _T[key] = App(f, a)
+        e = _T[key] = _new_app(f, a)
     return e
 
 
@@ -327,7 +353,7 @@ def _binder_constructor(tag, cls):
         key = (tag, name, type_, body, bi)
         e = _T.get(key)
         if e is None:
-            e = _T[key] = cls(tag, name, type_, body, bi)
+            e = _T[key] = _new_binding(cls, tag, name, type_, body, bi)
         return e
 
     mk.__name__ = mk.__qualname__ = "mk_lam" if tag == LAM else "mk_pi"
@@ -407,11 +433,44 @@ def _rebuild(e, go, off, st, cache):
     return e
 
 
+#: (e, *subst) -> (instantiate's result, the subst_nodes and intern-table visits it counted),
+#: for substitutions free of free variables: the same closed redexes recur from declaration
+#: to declaration (each theorem about `f 3` beta-reduces f's body at 3 afresh). A hit replays
+#: the counts, so a declaration's counters do not depend on what was checked before it.
+#: Emptied by `drop_instantiate_memo` (the checker does so between declarations once it
+#: holds `INSTANTIATE_MEMO_MAX` entries, then releases the nodes only the memo kept).
+_INST_MEMO: dict = {}
+INSTANTIATE_MEMO_MAX = 4096
+
+
 def instantiate(e: Expr, subst) -> Expr:
     """Replace loose `bvar i` (i < n) by `subst[i]` and lower the other loose bvars by n."""
     if e.lbr == 0 or not subst:
         return e
-    return _inst(e, 0, (subst, len(subst), False), {})
+    for v in subst:
+        if v.fv:  # a local is fresh to one declaration: nothing to share
+            return _run_inst(e, (subst, len(subst), False))
+    key = (e, *subst)
+    hit = _INST_MEMO.get(key)
+    if hit is not None:
+        SUBST_COUNTER[0] += hit[1]
+        INTERN_COUNTER[0] += hit[2]
+        return hit[0]
+    s0 = SUBST_COUNTER[0]
+    i0 = INTERN_COUNTER[0]
+    r = _run_inst(e, (subst, len(subst), False))
+    if len(_INST_MEMO) >= 4 * INSTANTIATE_MEMO_MAX:  # a caller that never drops it
+        _INST_MEMO.clear()
+    _INST_MEMO[key] = (r, SUBST_COUNTER[0] - s0, INTERN_COUNTER[0] - i0)
+    return r
+
+
+def instantiate_memo_size() -> int:
+    return len(_INST_MEMO)
+
+
+def drop_instantiate_memo() -> None:
+    _INST_MEMO.clear()
 
 
 def instantiate1(e: Expr, v: Expr) -> Expr:
@@ -424,17 +483,24 @@ def instantiate_rev(e: Expr, subst) -> Expr:
     each of its terms in time independent of n."""
     if e.lbr == 0 or not subst:
         return e
-    return _inst(e, 0, (subst, len(subst), True), {})
+    return _run_inst(e, (subst, len(subst), True))
+
+
+def _run_inst(e, st):
+    cache: dict = {}
+    try:
+        return _inst(e, 0, st, cache)
+    finally:
+        SUBST_COUNTER[0] += len(cache)  # one entry per node visited: Ix's subst_nodes
 
 
 def _inst(x, off, st, cache):
     if x.lbr <= off:
         return x
-    key = (x, off)
+    key = (x, off) if off else x  # depth 0 (most visits) keys on the node: no tuple to build
     r = cache.get(key)
     if r is not None:
         return r
-    SUBST_COUNTER[0] += 1
     t = x.tag
     if t == APP:
         f = x.fn
@@ -450,15 +516,19 @@ def _inst(x, off, st, cache):
             k = (APP, f, a)
             r = _T.get(k)
             if r is None:
-                r = _T[k] = App(f, a)
+                r = _T[k] = _new_app(f, a)
     elif t == BVAR:
         subst, n, rev = st
         i = x.idx - off
         if i < n:
             v = subst[n - 1 - i] if rev else subst[i]
             r = lift_loose_bvars(v, off) if off and v.lbr else v
-        else:
-            r = mk_bvar(x.idx - n)
+        else:  # mk_bvar inlined
+            INTERN_COUNTER[0] += 1
+            k = (BVAR, x.idx - n)
+            r = _T.get(k)
+            if r is None:
+                r = _T[k] = BVar(x.idx - n)
     elif t == LAM or t == PI:  # the next most common node, also with the children's test inlined
         ty = x.type
         if ty.lbr > off:
@@ -491,7 +561,7 @@ def _abstract(e: Expr, pos: dict, n: int) -> Expr:
 def _abs(x, off, st, cache):
     if not x.fv:
         return x
-    key = (x, off)
+    key = (x, off) if off else x  # as in _inst
     r = cache.get(key)
     if r is not None:
         return r
@@ -503,7 +573,22 @@ def _abs(x, off, st, cache):
         a = x.arg
         if a.fv:
             a = _abs(a, off, st, cache)
-        r = x if (f is x.fn and a is x.arg) else mk_app(f, a)
+        if f is x.fn and a is x.arg:
+            r = x
+        else:  # mk_app inlined, as in _inst
+            INTERN_COUNTER[0] += 1
+            k = (APP, f, a)
+            r = _T.get(k)
+            if r is None:
+                r = _T[k] = _new_app(f, a)
+    elif t == LAM or t == PI:
+        ty = x.type
+        if ty.fv:
+            ty = _abs(ty, off, st, cache)
+        b = x.body
+        if b.fv:
+            b = _abs(b, off + 1, st, cache)
+        r = x if (ty is x.type and b is x.body) else (mk_lam if t == LAM else mk_pi)(x.name, ty, b, x.bi)
     elif t == FVAR:
         pos, n = st
         i = pos.get(x)
@@ -640,16 +725,31 @@ def _inst_lp(x, off, subst, cache):
 
 # ---------------------------------------------------------------- telescopes and comparisons
 
-def mk_binding(is_pi: bool, fvars, body: Expr) -> Expr:
+def mk_binding(is_pi: bool, fvars, body: Expr, shared: dict | None = None) -> Expr:
     """Close `body` over `fvars` (outermost first) as Pi or lambda binders; let-locals
     (fvars with a value) become `let` binders. Linear in the telescope: the type and value
-    of `fvars[i]` can only mention the fvars before it, abstracted with one position map."""
+    of `fvars[i]` can only mention the fvars before it, abstracted with one position map.
+
+    `shared`: a dict passed to several calls whose telescopes agree up to any position
+    where they hold the same local (a recursor's type and its rules all begin with its
+    parameters, motives and minor premises); it keeps the closed type of each such binder
+    with the intern-table visits that made it, replayed on reuse."""
     n = len(fvars)
     pos = {fv: i for i, fv in enumerate(fvars)}
     body = _abstract(body, pos, n)
     for i in range(n - 1, -1, -1):
         fv = fvars[i]
-        ty = _abstract(fv.type, pos, i)
+        if shared is None:
+            ty = _abstract(fv.type, pos, i)
+        else:
+            hit = shared.get((fv, i))
+            if hit is None:
+                visits = INTERN_COUNTER[0]
+                ty = _abstract(fv.type, pos, i)
+                shared[fv, i] = (ty, INTERN_COUNTER[0] - visits)
+            else:
+                ty = hit[0]
+                INTERN_COUNTER[0] += hit[1]
         if fv.value is not None:
             body = mk_let(fv.name, ty, _abstract(fv.value, pos, i), body)
         elif is_pi:

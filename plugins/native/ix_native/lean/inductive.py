@@ -400,10 +400,11 @@ class InductiveChecker:
                 ctor_data.append((k, cname, fields, rec_fields, minor))
         out = []
         rec_levels = self.rec_levels
+        shared: dict = {}  # the binder types of params + motives + minors, closed once
         for k, (name, _, _ctors) in enumerate(blk.types):
             indices, major, motive = infos[k]
             c_app = mk_app(mk_apps(motive, indices), major)
-            rec_ty = mk_binding(True, params + motives + minors + indices + [major], c_app)
+            rec_ty = mk_binding(True, params + motives + minors + indices + [major], c_app, shared)
             rules = {}
             for (kk, cname, fields, rec_fields, minor) in ctor_data:
                 if kk != k:
@@ -415,7 +416,7 @@ class InductiveChecker:
                                      mk_apps(f, xs))
                     vs.append(mk_binding(False, xs, rec_app))
                 e_app = mk_apps(mk_apps(minor, fields), vs)
-                rhs = mk_binding(False, params + motives + minors + fields, e_app)
+                rhs = mk_binding(False, params + motives + minors + fields, e_app, shared)
                 rules[cname] = (len(fields), rhs)
             info = ConstantInfo(REC, name.append("rec"), rec_lparams, rec_ty, all=(), num_params=self.nparams,
                                 num_indices=self.nindices[k], num_motives=len(motives), num_minors=len(minors),

@@ -129,15 +129,16 @@ class InferMixin:
         return instantiate_rev(e, ctx) if e.lbr else e
 
     def check_level(self, lv):
-        if lv.has_param:
+        if lv.has_param and lv not in self.levels_ok:  # levels are interned
             ps: set = set()
             level_params_in(lv, ps)
             for p in ps:
                 if p not in self.lparam_set:
                     raise self.error(f"undeclared universe parameter {p}")
+            self.levels_ok.add(lv)
 
     def infer_constant(self, e, infer_only):
-        info = self.env.get(e.name)
+        info = self.consts.get(e.name)
         if info is None:
             raise self.error(f"unknown constant {e.name}")
         if len(info.level_params) != len(e.levels):
@@ -150,15 +151,18 @@ class InferMixin:
         return instantiate_lparams(info.type, info.level_params, e.levels)
 
     def ensure_sort(self, e, what=None):
-        return self._whnf_to(SORT, e, f"type expected{' for ' + what if what else ''}")
+        if e.tag == SORT:
+            return e
+        return self._whnf_to(SORT, e, "type expected" + (" for " + what if what else ""))
 
     def ensure_pi(self, e):
+        if e.tag == PI:
+            return e
         return self._whnf_to(PI, e, "function expected")
 
     def _whnf_to(self, tag, e, complaint):
-        """e, or its whnf, when that has kind `tag`; else the error `complaint, got e`."""
-        if e.tag == tag:
-            return e
+        """The whnf of e when that has kind `tag` (callers test e itself first, before
+        spelling out `complaint`); else the error `complaint, got e`."""
         e2 = self.whnf(e)
         if e2.tag == tag:
             return e2
@@ -294,11 +298,11 @@ class InferMixin:
 
         if I.tag != CONST or I.name is not e.sname:
             raise bad(": structure type expected")
-        ind = self.env.get(I.name)
+        ind = self.consts.get(I.name)
         if ind is None or ind.kind != INDUCT or len(ind.ctors) != 1 or \
                 len(args) != ind.num_params + ind.num_indices:
             raise bad(": not a structure")
-        ctor = self.env.get(ind.ctors[0])
+        ctor = self.consts.get(ind.ctors[0])
         r = instantiate_lparams(ctor.type, ctor.level_params, I.levels)
         for i in range(ind.num_params):
             r = self.whnf(r)

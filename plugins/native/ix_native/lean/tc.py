@@ -38,7 +38,9 @@ class TypeChecker(InferMixin, WhnfMixin, DefEqMixin):
 
     def __init__(self, env, lparams=(), unsafe_ok=False, prim_ok=None, decl_name=None):
         self.env = env
+        self.consts = env.consts  # env's name -> ConstantInfo dict, read without a method call
         self.lparam_set = frozenset(lparams)
+        self.levels_ok: set = set()  # levels whose parameters are all in lparam_set
         self.unsafe_ok = unsafe_ok
         self.decl_name = decl_name
         self.ctr = Counters()

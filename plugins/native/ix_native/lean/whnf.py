@@ -71,7 +71,7 @@ class WhnfMixin:
                 if t0 != LAM:  # no beta; only an iota or quotient rule could fire
                     if t0 != CONST:
                         return e
-                    info = self.env.get(f0.name)
+                    info = self.consts.get(f0.name)
                     if info is None or (info.kind != REC and info.kind != QUOT):
                         return e
                 f = f0
@@ -107,7 +107,7 @@ class WhnfMixin:
         f, args = app_spine(c)
         if f.tag != CONST:
             return None
-        info = self.env.get(f.name)
+        info = self.consts.get(f.name)
         if info is None or info.kind != CTOR:
             return None
         i = info.num_params + e.idx
@@ -125,7 +125,7 @@ class WhnfMixin:
     def reduce_recursor(self, e, f, args, cheap_rec, cheap_proj):
         if f.tag != CONST:
             return None
-        info = self.env.get(f.name)
+        info = self.consts.get(f.name)
         if info is None:
             return None
         if info.kind == REC:
@@ -151,7 +151,7 @@ class WhnfMixin:
                 major = self.string_lit_to_constructor(major)
         else:
             mf = app_fn(major)
-            if not (mf.tag == CONST and (ci := self.env.get(mf.name)) is not None and ci.kind == CTOR):
+            if not (mf.tag == CONST and (ci := self.consts.get(mf.name)) is not None and ci.kind == CTOR):
                 major = self.to_ctor_when_structure(rec.major_induct, major)
         mf, margs = app_spine(major)
         if mf.tag != CONST:
@@ -175,7 +175,7 @@ class WhnfMixin:
         I, iargs = app_spine(app_type)
         if I.tag != CONST or I.name is not rec.major_induct:
             return e
-        ind = self.env.get(I.name)
+        ind = self.consts.get(I.name)
         if ind is None or ind.kind != INDUCT or not ind.ctors:
             return e
         new_ctor = mk_apps(mk_const(ind.ctors[0], I.levels), iargs[:ind.num_params])
@@ -184,7 +184,7 @@ class WhnfMixin:
         return new_ctor
 
     def to_ctor_when_structure(self, induct, e):
-        ind = self.env.get(induct)
+        ind = self.consts.get(induct)
         if ind is None or not ind.is_structure_like:
             return e
         e_type = self.whnf(self.infer(e))
@@ -197,8 +197,8 @@ class WhnfMixin:
 
     def expand_eta_struct(self, e_type, e):
         I, args = app_spine(e_type)
-        ind = self.env.get(I.name)
-        ctor = self.env.get(ind.ctors[0])
+        ind = self.consts.get(I.name)
+        ctor = self.consts.get(ind.ctors[0])
         r = mk_apps(mk_const(ctor.name, I.levels), args[:ind.num_params])
         for i in range(ctor.num_fields):
             r = mk_app(r, mk_proj(I.name, i, e))
@@ -256,7 +256,7 @@ class WhnfMixin:
         f = app_fn(e)
         if f.tag != CONST:
             return None
-        info = self.env.get(f.name)
+        info = self.consts.get(f.name)
         if info is not None and info.has_value:
             return info
         return None
@@ -265,7 +265,7 @@ class WhnfMixin:
         r = self.unfold_cache.get(c)
         if r is not None:
             return r
-        info = self.env.get(c.name)
+        info = self.consts.get(c.name)
         if info is None or not info.has_value or len(c.levels) != len(info.level_params):
             return None
         r = instantiate_lparams(info.value, info.level_params, c.levels)
