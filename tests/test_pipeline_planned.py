@@ -24,3 +24,37 @@ def test_store_aware_planning_profiles_and_proves_only_novel_blocks(planned, tmp
     again = prove_env(env_file, b, PlanSettings(shards=3, jobs=2), workdir=tmp_path / "w2")
     assert again.unconditional and not again.leaves and "profile" not in again.phases
     assert again.root.claim.subject_root == again.env_root
+
+
+class _CountingProfiler:
+    name = "counting"
+
+    def __init__(self):
+        self.calls = 0
+
+    def profile(self, env, blocks=None, jobs=1, progress=None):
+        self.calls += 1
+        return "measured"
+
+
+class _StaticEnv:
+    def static_profile(self):
+        return "static"
+
+
+@pytest.mark.parametrize(("settings", "expected"), [
+    (PlanSettings(jobs=1), "static"),
+    (PlanSettings(jobs=2), "static"),     # a kernel profile would cost a kernel pass as long as the proof
+    (PlanSettings(jobs=2, max_ram_gib=8.0), "measured"),
+    (PlanSettings(jobs=1, max_cost=1e6), "measured"),
+])
+def test_a_native_run_measures_its_profile_only_for_a_cost_cap(settings, expected):
+    from types import SimpleNamespace
+
+    from ixcore.pipeline import Backends, _profile
+
+    profiler = _CountingProfiler()
+    native = SimpleNamespace(name="native", backend="native")
+    b = Backends(env_format=None, leaf_prover=native, agg_prover=None, executor=None, profiler=profiler)
+    assert _profile(_StaticEnv(), b, ["a"], settings, []) == expected
+    assert profiler.calls == (expected == "measured")
