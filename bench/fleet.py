@@ -11,11 +11,11 @@ choosek:  `plan_for_fleet` on the 50k golden profile, 8-worker fleet, mtkahypar:
 table:    the 50k golden profile on 2-class GPU fleets (Zisk main model): Ix's rule (pack
           to the largest class's cap) against the fleet-chosen k; writes the Gantt PNG.
 accuracy: native demo envs of 2k, 20k and 50k constants, 2 local workers. Calibrate:
-          `ix prove --shards 4|8 --jobs 2` per env, fit the class's lines over every run
+          `ix prove --fleet F0 --shards 4|8 --jobs 2` per env (F0: the class uncalibrated), fit the class's lines over every run
           (`ixcore.fleet_calibration.calibrate`: leaf line, start-up, waves, aggregation); then predict
           and measure held-out runs `ix prove --fleet F --jobs 2` (k chosen for the fleet)
           and `--shards 6`. Every run is a fresh process with --no-store; the 1-minute load
-          is recorded. ~3 min on a quiet machine (`--parts accuracy` alone).
+          is recorded. ~3 min on a quiet machine (`--parts accuracy` alone; calibration runs twice).
 """
 from __future__ import annotations
 
@@ -199,13 +199,17 @@ def prove(env: Path, out: Path, *args) -> dict:
 
 #: calibration runs per env: these shard counts; held-out runs: the fleet's k and HELD_OUT
 CALIBRATION_SHARDS = (4, 8)
+#: each calibration run is made this often: a 2k run lasts a quarter of a second, so one
+#: run's noise would otherwise set the line (two quiet series of single runs fitted lines
+#: 6 % apart in slope and 60 % apart in aggregation cost)
+CALIBRATION_REPEATS = 2
 HELD_OUT_SHARDS = 6
 
 
 def part_accuracy(sizes) -> dict:
     """Calibrate on runs of every size, then predict and measure held-out runs. One
-    command: `bench/fleet.py --parts accuracy` (12 `ix prove` runs; ~3 min on a quiet
-    machine, ~10 min at load 5)."""
+    command: `bench/fleet.py --parts accuracy` (18 `ix prove` runs; ~4 min on a quiet
+    machine, ~12 min at load 5)."""
     from ixcore.costmodel import get_cost_model
     from ixcore.fleet_calibration import calibrate
 
@@ -219,10 +223,17 @@ def part_accuracy(sizes) -> dict:
         envs[n] = env
     stamp = time.strftime("%H%M%S")
     calib = {}
-    for n, env in envs.items():
-        for k in CALIBRATION_SHARDS:
-            calib[f"{n}/{k}"] = prove(env, WORK / f"calib-{n}-{k}-{stamp}", "--shards", k)
-            print("calibration", n, k, calib[f"{n}/{k}"]["phases"], calib[f"{n}/{k}"]["load_before"], flush=True)
+    # planned as the held-out runs are (a fleet run plans from the kernel's profile), so the
+    # calibration sees leaves cut the way the predicted ones will be
+    # (its time line only orders the leaves; `--shards k` fixes the cut)
+    uncalibrated = write_fleet(WORK / "native2-uncalibrated.toml",
+                               [("local", 2, 8, "native", {"time_base_s": 0.0, "time_per_unit_s": 50.0})])
+    for rep in range(CALIBRATION_REPEATS):
+        for n, env in envs.items():
+            for k in CALIBRATION_SHARDS:
+                key = f"{n}/{k}/{rep}"
+                calib[key] = prove(env, WORK / f"calib-{n}-{k}-{rep}-{stamp}", "--fleet", uncalibrated, "--shards", k)
+                print("calibration", key, calib[key]["phases"], calib[key]["load_before"], flush=True)
     reports = [c["report"] for c in calib.values()]
     fit = calibrate(get_cost_model("native"), [Path(r) for r in reports], workers=2)
     fleet = write_fleet(WORK / "native2.toml", [("local", 2, 8, "native", {"calibration": reports})])

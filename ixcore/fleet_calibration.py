@@ -44,8 +44,9 @@ REFERENCE_UNITS_PER_STEP = {"zisk-main": 92.5}
 def calibrate(model: CostModel, files: Sequence[Path], workers: int = 1) -> Calibration:
     """A class's time lines from measurements, in B = cost / scale.
 
-    Two kinds of file. `ix prove` run reports (report.json; heartbeat models only, since a
-    report's predicted cost is the shard's heartbeats): the leaf line is least squares of
+    Two kinds of file. `ix prove` run reports (report.json; heartbeat models only: each
+    proven shard's `work` is the Ix heartbeats its leaf measured, whatever profile planned
+    the run, so reports of any run calibrate alike): the leaf line is least squares of
     measured leaf seconds on B, base and slope >= 0, in relative error of each run's total
     (`_fit_leaf_line`). With `workers` (the class's count, which ran the reports) the
     run's other costs are fitted too, as the simulator charges them (`_fit_run`). `ix
@@ -234,7 +235,7 @@ def _report_run(model: CostModel, path: Path, data: dict) -> _MeasuredRun:
         raise InputError(f"{path}: a run report records heartbeats, but cost model {model.name} counts other units; use ix calibrate")
     try:
         proven = sorted((r for r in shards if r.get("status") == "proven"), key=lambda r: int(r.get("shard", 0)))
-        points = [(float(r["predicted_cost"]), float(r["seconds"])) for r in proven]
+        points = [(float(r["work"]), float(r["seconds"])) for r in proven]  # measured, not planned
         aggs = int(data.get("aggregations") or 0)
         phases = data.get("phases") or {}
         prove, fold = float(phases.get("prove", 0.0)), float(phases.get("fold", 0.0))

@@ -116,7 +116,7 @@ def _report(tmp_path, name, rows, fold=0.3, aggregations=1):
     path = tmp_path / name
     path.write_text(json.dumps({
         "phases": {"prove": 1.0, "fold": fold}, "aggregations": aggregations,
-        "shards": [{"shard": i, "status": "proven", "predicted_cost": hb, "seconds": s} for i, (hb, s) in enumerate(rows)],
+        "shards": [{"shard": i, "status": "proven", "work": hb, "seconds": s} for i, (hb, s) in enumerate(rows)],
     }))
     return path
 
@@ -149,7 +149,7 @@ def test_calibration_fits_the_run_costs_the_simulator_charges(tmp_path):
         path = tmp_path / f"r{n}.json"
         path.write_text(json.dumps({
             "phases": {"prove": prove, "fold": sched.makespan - prove}, "aggregations": sum(t.kind == "agg" for t in sched.tasks),
-            "shards": [{"shard": t.shard, "status": "proven", "predicted_cost": hb, "seconds": t.finish - t.start} for t in leaves],
+            "shards": [{"shard": t.shard, "status": "proven", "work": hb, "seconds": t.finish - t.start} for t in leaves],
         }))
         files.append(path)
     fit = calibrate(get_cost_model("native"), files, workers=2)

@@ -47,8 +47,9 @@ class _StaticEnv:
     (PlanSettings(jobs=2), "static"),     # a kernel profile would cost a kernel pass as long as the proof
     (PlanSettings(jobs=2, max_ram_gib=8.0), "measured"),
     (PlanSettings(jobs=1, max_cost=1e6), "measured"),
+    (PlanSettings(jobs=2, fleet=object()), "measured"),  # a fleet's lines are in measured units
 ])
-def test_a_native_run_measures_its_profile_only_for_a_cost_cap(settings, expected):
+def test_a_native_run_measures_its_profile_only_for_a_cost_cap_or_a_fleet(settings, expected):
     from types import SimpleNamespace
 
     from ixcore.pipeline import Backends, _profile

@@ -94,7 +94,7 @@ def test_fleet_check_and_fit(fleet, tmp_path):
     assert [c["name"] for c in json.loads(run.stdout)["classes"]] == ["big", "small"]
     report = tmp_path / "report.json"
     report.write_text(json.dumps({"aggregations": 1, "phases": {"fold": 0.1}, "shards": [
-        {"status": "proven", "predicted_cost": 1000, "seconds": 0.3}, {"status": "proven", "predicted_cost": 3000, "seconds": 0.5}]}))
+        {"status": "proven", "work": 1000, "seconds": 0.3}, {"status": "proven", "work": 3000, "seconds": 0.5}]}))
     fit = ix("fleet", "fit", report, "--workers", 2, "--json")
     assert fit.returncode == 0, fit.stderr
     data = json.loads(fit.stdout)
