@@ -93,7 +93,7 @@ def _read_manifest(path: Path) -> dict:
 @pass_ctx
 def check_command(ctx, paths, manifest, jobs, keep_going):
     """Type-check lean4export NDJSON files (directories are walked for *.ndjson)."""
-    from .lean.export import looks_like_export
+    from .sniff import looks_like_export
 
     files = _collect(paths)
     for f in files:

@@ -521,7 +521,7 @@ class NdjsonFormat:
     name = "ndjson"
 
     def sniff(self, path) -> bool:
-        from .lean.export import looks_like_export
+        from .sniff import looks_like_export
 
         return looks_like_export(path)
 

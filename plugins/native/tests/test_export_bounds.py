@@ -93,4 +93,4 @@ def test_blank_lines_only_is_rejected_like_an_empty_file(tmp_path):
 
 def test_gmpy2_is_used_when_installed():
     pytest.importorskip("gmpy2", reason="gmpy2 absent: the pure-Python conversion (tested above) is used")
-    assert export._mpz is not None
+    assert export._gmp_mpz() is not None

@@ -17,6 +17,7 @@ divide and conquer (`parse_nat`); both are sub-quadratic where CPython 3.11's
 """
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -55,7 +56,6 @@ __all__ = [
     "InductiveType",
     "RecRule",
     "Recursor",
-    "looks_like_export",
     "read_export",
 ]
 
@@ -196,10 +196,15 @@ class Export:
     by_name: dict
 
 
-try:
-    from gmpy2 import mpz as _mpz
-except ImportError:  # optional: the pure-Python conversion below is used instead
-    _mpz = None
+@functools.cache
+def _gmp_mpz():
+    """gmpy2's mpz, imported on the first long literal (most exports have none, and every
+    `ix check` would pay its import); None without gmpy2: the pure-Python conversion below."""
+    try:
+        from gmpy2 import mpz
+    except ImportError:
+        return None
+    return mpz
 
 
 class _Fail(Exception):
@@ -223,8 +228,9 @@ def parse_nat(digits: str) -> int:
     """int(digits) for a string of ASCII decimal digits, sub-quadratic in its length."""
     if len(digits) <= _NAT_CHUNK:
         return int(digits)
-    if _mpz is not None:
-        return int(_mpz(digits))
+    mpz = _gmp_mpz()
+    if mpz is not None:
+        return int(mpz(digits))
     return parse_nat_dc(digits)
 
 
@@ -638,20 +644,6 @@ def _collector_paused():
             gc.unfreeze()
         if was_enabled:
             gc.enable()
-
-
-def looks_like_export(path) -> bool:
-    """Whether `path` starts as lean4export NDJSON does (a JSON object with a `meta` object
-    on its first line): the `ndjson` env format's sniff, cheap enough for `ix check` to
-    recognise its own input without loading every env format. Not a regular file (a
-    FIFO would block the read): False."""
-    try:
-        with open_regular(path) as fh:
-            first = fh.readline(1 << 16)
-        obj = orjson.loads(first)
-    except (InputError, OSError, ValueError):
-        return False
-    return isinstance(obj, dict) and isinstance(obj.get("meta"), dict)
 
 
 def read_export(path, *, max_line: int | None = None, max_nat_digits: int | None = None) -> Export:
