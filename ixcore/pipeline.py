@@ -28,7 +28,7 @@ from .proofio import proof_id
 from .store import ProofKey
 from .store.covering import choose_cover, lookup_in
 from .store.faults import CorruptProof
-from .verify import VerifyReport, expand_tree, verify_leaf_set, verify_root
+from .verify import VerifyReport, expand_tree, fetch_from, verify_leaf_set, verify_root
 
 # ---------------------------------------------------------------------------------------
 # Leaf jobs: picklable, so the process pool and dask can run them. Workers forked from
@@ -447,9 +447,7 @@ def _usable_stored(store, keys, env_targets, leaf, agg) -> _Usable:
     if not (getattr(leaf, "attested", False) or getattr(agg, "attested", False)):
         return _Usable(tuple(store.entries(keys)))
 
-    def fetch(pid):
-        return store.get(pid) if store.has(pid) else None
-
+    fetch = fetch_from(store)
     ok, proofs, support, rejected = [], {}, {}, []
     for e in store.entries(keys, among=env_targets):  # an index lookup: unrelated proofs are never read
         try:
@@ -531,8 +529,8 @@ def _profile(env, backends: Backends, novel_blocks: Sequence[Address], settings:
     runs the kernel once, in the leaves (which measure the work). A capped run measures,
     since a cap on predicted cost is only as good as its weights, and so does a run for a
     fleet, whose schedule predicts times from the fleet's lines in heartbeats (sizes and
-    references predicted a calibrated fleet's makespans up to 23 % off, heartbeats 12 %). zk backends always plan
-    from the static profile. A profiler that fails (the kernel profiler stops at a block
+    references predicted a calibrated fleet's makespans up to 23 % off, heartbeats 12 %).
+    zk backends always plan from the static profile. A profiler that fails (the kernel profiler stops at a block
     the kernel rejects) only costs plan quality: the run plans from the static profile and
     the leaves give the verdicts."""
     zk = getattr(backends.leaf_prover, "backend", backends.leaf_prover.name) != "native"

@@ -30,7 +30,7 @@ from .model import Proof
 from .pipeline import Backends, RunResult
 from .proofio import proof_id
 from .store import ProofKey
-from .verify import Check, VerifyReport, expand_tree, verify_root
+from .verify import Check, VerifyReport, expand_tree, fetch_from, verify_root
 
 
 def reuse_stored_root(env_path, backends: Backends, env=None) -> tuple[RunResult | None, list[str]]:
@@ -80,10 +80,7 @@ def _verified(root: Proof, env_root: Address, leaf, agg, store) -> tuple[VerifyR
     if not report.ok or not getattr(agg, "attested", False):
         return report, ()
 
-    def fetch(pid):
-        return store.get(pid) if store.has(pid) else None
-
-    tree = expand_tree(root, fetch, leaf, agg)
+    tree = expand_tree(root, fetch_from(store), leaf, agg)
     support = tuple(p for pid, p in tree.nodes.items() if pid != tree.root)
     return VerifyReport(report.checks + (tree.check(),)), support
 

@@ -160,6 +160,11 @@ class Tree:
         return Check("tree", False, "; ".join(self.problems[:3]) + more)
 
 
+def fetch_from(store) -> Callable[[Address], Proof | None]:
+    """`expand_tree`'s `fetch` over a store: the stored proof, or None when it is absent."""
+    return lambda pid: store.get(pid) if store.has(pid) else None
+
+
 def expand_tree(root: Proof, fetch: Callable[[Address], Proof | None], leaf, agg) -> Tree:
     """Re-derive `root` from its leaves (module docstring). `fetch(id)` returns the proof
     with that id or None; `leaf.verify` / `agg.children_of` are the backend's record
